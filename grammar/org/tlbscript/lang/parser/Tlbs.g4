@@ -1,0 +1,88 @@
+// The tlbscript scenario language. One grammar; the `lang` package turns its parse tree
+// into an immutable AST (AstBuilder) and nothing else imports ANTLR.
+grammar Tlbs;
+
+script : sep* (statement (sep+ statement)*)? sep* EOF ;
+
+sep : NL | ';' ;
+
+statement
+    : header
+    | action
+    | assertion
+    | inspect
+    ;
+
+// ---- header ----------------------------------------------------------------
+header
+    : 'kernel' name=word                       # kernelDecl
+    | 'cpus' n=number                          # cpusDecl
+    | 'pcid' onOff                             # pcidDecl
+    | 'ceiling' n=number                       # ceilingDecl
+    ;
+
+onOff : 'on' | 'off' ;
+
+// ---- actions ---------------------------------------------------------------
+action
+    : cpu 'switch' mm                          # switchMm
+    | cpu ('switch' 'kernel' | 'idle')         # switchKernel
+    | cpu 'use' mm                             # useMm
+    | cpu 'unuse' mm                           # unuseMm
+    | cpu 'leave'                              # leave
+    | cpu 'touch' mm addr=number write='write'? # touch
+    | cpu 'spec' addr=number                   # spec
+    | cpu 'map' mm addr=number ('pfn' pfn=number)? # map
+    | cpu 'unmap' mm range                     # unmap
+    | cpu 'protect' mm range                   # protect
+    | cpu 'remap' mm addr=number               # remap
+    | cpu 'free-tables' mm range               # freeTables
+    | cpu? 'flush' mm ('range' range? | all='all') # flush
+    | cpu 'exit' mm                            # exit
+    | 'tick' n=number                          # tick
+    ;
+
+// A single address is one page; `A..B` is the half-open range [A, B).
+range : from=number ('..' to=number)? ;
+
+// ---- assertions ------------------------------------------------------------
+assertion : 'assert' check ;
+
+check
+    : 'stale' 'none'                           # staleNone
+    | 'stale' cpu addr=number?                 # staleCpu
+    | 'latent' cpu addr=number                 # latent
+    | 'freed-walk' 'none'                      # freedWalkNone
+    | 'freed-walk' cpu                         # freedWalkCpu
+    | 'ipis' cpu? n=number                     # ipis
+    | 'cr3' cpu n=number                       # cr3
+    | 'flushes' cpu kind=('full' | 'partial') n=number # flushes
+    | cpu 'lazy'                               # lazy
+    | cpu 'not' 'lazy'                         # notLazy
+    | cpu 'loaded' mm                          # loaded
+    | cpu 'asid' n=number                      # asid
+    | 'mask' mm '{' cpu* '}'                   # mask
+    | 'gen' mm n=number                        # gen
+    ;
+
+// ---- inspection ------------------------------------------------------------
+inspect
+    : 'show' (cpu | mm | 'tlb' cpu | 'state')  # show
+    | 'trace' onOff                            # traceSwitch
+    ;
+
+cpu : CPU ;
+mm  : MM | 'init_mm' | NAME ;       // NAME only so that typos get a "did you mean" from the checker
+number : NUMBER ;
+// kernel model names such as v4.20 or rik-2018-proposal
+word : NAME | MM | CPU | keyword ;
+keyword : 'on' | 'off' | 'all' | 'range' | 'none' ;
+
+CPU    : 'cpu' [0-9]+ ;
+MM     : 'mm' [0-9]+ ;
+NUMBER : '0' [xX] [0-9a-fA-F_]+ | [0-9] [0-9_]* [KMG]? ;
+NAME   : [a-zA-Z_] [a-zA-Z0-9_.\-]* ;
+NL     : '\r'? '\n' ;
+COMMENT: '#' ~[\r\n]* -> skip ;
+WS     : [ \t]+ -> skip ;
+ERRCHAR: . ;

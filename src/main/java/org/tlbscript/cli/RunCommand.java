@@ -1,0 +1,120 @@
+package org.tlbscript.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.tlbscript.kernels.Models;
+import org.tlbscript.lang.Diagnostic;
+import org.tlbscript.lang.Source;
+import org.tlbscript.lang.Suggest;
+import org.tlbscript.report.JUnitReport;
+import org.tlbscript.session.ScenarioRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tlbscript run FILE|DIR...}: every scenario on a fresh model, in sorted order. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run scenario files (*.tlbs); directories are searched recursively, in sorted order.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:every scenario passed", "1:an assertion failed", "2:usage error",
+        "3:a scenario is invalid", "4:internal error"})
+final class RunCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "PATH", arity = "1..*", description = "scenario files or directories")
+  List<Path> paths;
+
+  @Option(names = "--kernel", paramLabel = "NAME", description = "run under this kernel model instead of the file's `kernel` line")
+  String kernel;
+
+  @Option(names = "--trace", description = "print, per action, the kernel path taken and its effects")
+  boolean trace;
+
+  @Option(names = "--junit", paramLabel = "FILE", description = "also write a JUnit (Surefire schema) XML report")
+  Path junit;
+
+  @Option(names = "--fail-fast", description = "stop at the first scenario that does not pass")
+  boolean failFast;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (kernel != null && Models.find(kernel).isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "unknown kernel model '" + kernel + "'"
+          + Suggest.closest(kernel, Models.names()).map(n -> " (did you mean '" + n + "'?)").orElse("")
+          + "; `tlbscript kernels` lists them");
+    }
+    List<Path> files = discover(spec.commandLine());
+    List<ScenarioRun.Result> results = new ArrayList<>();
+    int passed = 0;
+    int failed = 0;
+    int exit = Main.OK;
+    for (Path f : files) {
+      ScenarioRun.Result r = ScenarioRun.run(read(f), kernel, trace);
+      results.add(r);
+      out.print(r.output());
+      if (r.status() == ScenarioRun.Status.PASSED) {
+        passed++;
+        out.println("PASS " + f);
+      } else {
+        failed++;
+        out.println((r.status() == ScenarioRun.Status.FAILED ? "FAIL " : r.status() == ScenarioRun.Status.INVALID
+            ? "INVALID " : "MODEL BUG ") + f);
+        out.flush();
+        for (Diagnostic d : r.diagnostics()) {
+          err.print(d.render());
+        }
+        err.flush();
+        exit = Math.max(exit, switch (r.status()) {
+          case FAILED -> Main.FAILED;
+          case INVALID -> Main.INVALID;
+          default -> Main.INTERNAL;
+        });
+        if (failFast) {
+          break;
+        }
+      }
+    }
+    if (junit != null) {
+      JUnitReport.write(junit, "scenarios", results);
+    }
+    out.println(passed + " passed, " + failed + " failed");
+    out.flush();
+    return exit;
+  }
+
+  private List<Path> discover(CommandLine cmd) throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (Path p : paths) {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> walk = Files.walk(p)) {
+          List<Path> found = walk.filter(f -> f.toString().endsWith(".tlbs") && Files.isRegularFile(f))
+              .sorted().toList();
+          if (found.isEmpty()) {
+            throw new CommandLine.ParameterException(cmd, "no *.tlbs files under " + p);
+          }
+          files.addAll(found);
+        }
+      } else if (Files.isRegularFile(p)) {
+        files.add(p);
+      } else {
+        throw new CommandLine.ParameterException(cmd, "no such file or directory: " + p);
+      }
+    }
+    return files;
+  }
+
+  static Source read(Path f) throws IOException {
+    return new Source(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
+  }
+}

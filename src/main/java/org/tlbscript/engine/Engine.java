@@ -1,0 +1,661 @@
+package org.tlbscript.engine;
+
+import java.util.List;
+import org.tlbscript.hw.Layout;
+import org.tlbscript.hw.Machine;
+import org.tlbscript.kernels.Exec;
+import org.tlbscript.kernels.KernelModel;
+import org.tlbscript.kernels.Local;
+import org.tlbscript.kernels.MmCode;
+import org.tlbscript.kernels.Routine;
+import org.tlbscript.kernels.Step;
+import org.tlbscript.kernels.Vars;
+
+/**
+ * The one execution engine: advances a CPU by one kernel step of a model, delivers IPIs, and
+ * runs the observers. A sequential action is {@link #runToCompletion}, the canonical schedule
+ * (the acting CPU runs until it waits; then pending handlers run on their targets); the
+ * explorer chooses among the same {@link #step}, {@link #deliverIpi} and store-buffer drains.
+ *
+ * <p>Each CPU's call stack lives in its private registers (after {@link MmCode#REGS}): depth,
+ * the CPU mask it waits for, violation counters, and frames of (routine, pc, handler-of, locals).
+ */
+public final class Engine {
+  public static final int MAX_DEPTH = 8;
+  static final int DEPTH = MmCode.REGS;
+  static final int WAITING_FOR = DEPTH + 1;
+  static final int STALE_USES = DEPTH + 2;
+  static final int FREED_WALKS = DEPTH + 3;
+  static final int IPI_HANDLER = DEPTH + 4;
+  static final int FRAMES = DEPTH + 5;
+  static final int F_ROUTINE = 0;
+  static final int F_PC = 1;
+  static final int F_HANDLER_OF = 2;
+  static final int F_LOCALS = 3;
+  /** A canonical run that takes more steps than this is a model bug (a loop). */
+  static final int STEP_LIMIT = 1_000_000;
+
+  public final KernelModel model;
+  public final Vars vars;
+  public final Layout layout;
+  public final Checkers checkers;
+  private final long ceiling;
+  private final boolean pcid;
+  private final List<String> mmNames;
+  private final int frameSize;
+
+  public Engine(KernelModel model, Vars vars, Layout layout, long ceiling, boolean pcid,
+      List<String> mmNames) {
+    this.model = model;
+    this.vars = vars;
+    this.layout = layout;
+    this.ceiling = ceiling;
+    this.pcid = pcid;
+    this.mmNames = mmNames;
+    this.checkers = new Checkers(vars, layout);
+    this.frameSize = F_LOCALS + model.routines().stream().mapToInt(Routine::frameSize).max().orElse(0);
+  }
+
+  /** Registers the engine needs per CPU, given the largest frame of the model. */
+  public static int regsFor(KernelModel model) {
+    int frame = F_LOCALS + model.routines().stream().mapToInt(Routine::frameSize).max().orElse(0);
+    return FRAMES + MAX_DEPTH * frame;
+  }
+
+  /**
+   * The state after boot (initialize_tlbstate_and_flush): every CPU runs its idle task on
+   * init_mm with ASID 0, slot 0 holds init_mm, next_asid is 1.
+   */
+  public Machine boot(boolean tso) {
+    Machine m = new Machine(layout, tso, pcid);
+    for (int c = 0; c < layout.cpus; c++) {
+      m.bootCr3(c, Vars.INIT_MM, 0);
+      m.poke(layout.cell(vars.loadedMm(c)), Vars.INIT_MM);
+      m.setReg(c, Vars.LOADED_MM_ASID, 0);
+      m.setReg(c, Vars.NEXT_ASID, 1);
+      m.setReg(c, Vars.ctxId(0), Vars.ctxIdOf(Vars.INIT_MM));
+      m.setReg(c, Vars.CUR_MM, Vars.NULL_MM);
+      m.setReg(c, Vars.ACTIVE_MM, Vars.INIT_MM);
+      m.setReg(c, MmCode.KTHREAD, 1);
+    }
+    m.setGlobal(Vars.NEXT_PFN, 0x100);
+    m.setGlobal(Vars.NEXT_TABLE, 1);
+    return m;
+  }
+
+  public String mmName(long mm) {
+    if (mm == Vars.SWITCHING) {
+      return "LOADED_MM_SWITCHING";
+    } else if (mm == Vars.NULL_MM) {
+      return "NULL";
+    } else if (mm >= 0 && mm < mmNames.size()) {
+      return mmNames.get((int) mm);
+    }
+    return "mm#" + mm;
+  }
+
+  // ------------------------------------------------------------------ frames
+
+  private int frame(int level) {
+    return FRAMES + level * frameSize;
+  }
+
+  public int depth(Machine m, int cpu) {
+    return (int) m.reg(cpu, DEPTH);
+  }
+
+  public void push(Machine m, int cpu, Routine r, long[] args, int handlerOf) {
+    int d = depth(m, cpu);
+    if (d == MAX_DEPTH) {
+      throw new ModelBug("call stack deeper than " + MAX_DEPTH + " calling " + r.name);
+    }
+    int f = frame(d);
+    m.setReg(cpu, f + F_ROUTINE, model.indexOf(r));
+    m.setReg(cpu, f + F_PC, 0);
+    m.setReg(cpu, f + F_HANDLER_OF, handlerOf + 1);
+    for (int i = 0; i < frameSize - F_LOCALS; i++) {
+      m.setReg(cpu, f + F_LOCALS + i, i < args.length ? args[i] : 0);
+    }
+    m.setReg(cpu, DEPTH, d + 1);
+  }
+
+  /** Returns from the innermost frame, and from every caller whose call was its last step. */
+  private void pop(Machine m, int cpu) {
+    popOne(m, cpu);
+    while (depth(m, cpu) > 0 && pcAt(m, cpu, depth(m, cpu) - 1)
+        >= routineAt(m, cpu, depth(m, cpu) - 1).steps.size()) {
+      popOne(m, cpu);
+    }
+  }
+
+  private void popOne(Machine m, int cpu) {
+    int d = depth(m, cpu) - 1;
+    int f = frame(d);
+    int handlerOf = (int) m.reg(cpu, f + F_HANDLER_OF) - 1;
+    for (int i = 0; i < frameSize; i++) {
+      m.setReg(cpu, f + i, 0);
+    }
+    m.setReg(cpu, DEPTH, d);
+    if (handlerOf >= 0) {
+      m.setReg(handlerOf, WAITING_FOR, m.reg(handlerOf, WAITING_FOR) & ~(1L << cpu));
+    }
+  }
+
+  public Routine routineAt(Machine m, int cpu, int level) {
+    return model.routine((int) m.reg(cpu, frame(level) + F_ROUTINE));
+  }
+
+  public int pcAt(Machine m, int cpu, int level) {
+    return (int) m.reg(cpu, frame(level) + F_PC);
+  }
+
+  /** The step the CPU runs next, or null when it runs no kernel code. */
+  public Step nextStep(Machine m, int cpu) {
+    int d = depth(m, cpu);
+    if (d == 0) {
+      return null;
+    }
+    Routine r = routineAt(m, cpu, d - 1);
+    int pc = pcAt(m, cpu, d - 1);
+    return pc < r.steps.size() ? r.steps.get(pc) : null;
+  }
+
+  /** Interrupts are on unless some frame on the stack runs with them off. */
+  public boolean irqsOn(Machine m, int cpu) {
+    for (int i = depth(m, cpu) - 1; i >= 0; i--) {
+      if (routineAt(m, cpu, i).irqsOff) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Runnable: has kernel code to run and is not waiting. */
+  public boolean runnable(Machine m, int cpu) {
+    if (depth(m, cpu) == 0) {
+      return false;
+    }
+    Step s = nextStep(m, cpu);
+    return s == null || s.type() != Step.Type.WAIT || s.cond().test(exec(m, cpu, null));
+  }
+
+  // ------------------------------------------------------------------ execution
+
+  /** Runs one step of {@code cpu}'s innermost frame. */
+  public void step(Machine m, int cpu, Observer obs) {
+    int d = depth(m, cpu);
+    int f = frame(d - 1);
+    Routine r = routineAt(m, cpu, d - 1);
+    int pc = (int) m.reg(cpu, f + F_PC);
+    Step s = r.steps.get(pc);
+    CpuExec x = exec(m, cpu, obs);
+    int next = pc + 1;
+    boolean ret = false;
+    switch (s.type()) {
+      case DO -> {
+        s.effect().run(x);
+        if (s.target() != null) {
+          next = r.target(pc);
+        }
+      }
+      case GOTO -> {
+        if (s.cond().test(x)) {
+          next = r.target(pc);
+          x.note("→ " + (next < r.steps.size() ? r.steps.get(next).label() : "return"));
+        }
+      }
+      case RETURN -> ret = s.cond() == null || s.cond().test(x);
+      case WAIT -> {
+        if (!s.cond().test(x)) {
+          return;
+        }
+      }
+      case CALL -> {
+        long[] args = s.args().apply(x);
+        m.setReg(cpu, f + F_PC, next);
+        if (obs != null) {
+          obs.step(cpu, r, s, x.notes());
+        }
+        push(m, cpu, model.routine(s.callee()), args, -1);
+        return;
+      }
+      default -> throw new IllegalStateException();
+    }
+    if (obs != null) {
+      if (s.type() == Step.Type.RETURN && ret) {
+        x.note("return");
+      }
+      if (s.type() != Step.Type.RETURN || ret) {
+        obs.step(cpu, r, s, x.notes());
+      } else if (x.notes().isEmpty()) {
+        obs.step(cpu, r, s, "no");
+      } else {
+        obs.step(cpu, r, s, x.notes());
+      }
+    }
+    if (ret || next >= r.steps.size()) {
+      pop(m, cpu);
+    } else {
+      m.setReg(cpu, f + F_PC, next);
+    }
+  }
+
+  /** Interrupt entry on {@code target} for the IPI from {@code sender}: its handler is pushed. */
+  public void deliverIpi(Machine m, int target, int sender, Observer obs) {
+    m.takeIpi(target, sender);
+    Routine handler = model.routine((int) m.reg(sender, IPI_HANDLER));
+    if (obs != null) {
+      obs.event(new Observer.Event(Observer.Event.Kind.IPI, target,
+          "cpu" + target + " takes the IPI from cpu" + sender + ": " + handler.name));
+    }
+    push(m, target, handler, new long[] {sender}, sender);
+  }
+
+  /**
+   * The canonical schedule of a sequential action: the acting CPU runs until it finishes or
+   * waits; meanwhile other CPUs finish what they are running and take pending IPIs (lowest
+   * CPU first) wherever interrupts are on.
+   */
+  public void runToCompletion(Machine m, int actor, Observer obs) {
+    for (int steps = 0; steps < STEP_LIMIT; steps++) {
+      int c = pick(m, actor);
+      if (c == -1) {
+        return;
+      }
+      if (c < 0) {
+        int target = -c - 2;
+        long pending = m.pendingIpis(target);
+        deliverIpi(m, target, Long.numberOfTrailingZeros(pending), obs);
+      } else {
+        step(m, c, obs);
+      }
+      selfCheck(m, obs);
+    }
+    throw new ModelBug("no progress after " + STEP_LIMIT + " steps");
+  }
+
+  /** The next CPU to step (≥ 0), an IPI delivery to CPU t (-t - 2), or -1 when done. */
+  private int pick(Machine m, int actor) {
+    if (runnable(m, actor)) {
+      return actor;
+    }
+    for (int c = 0; c < layout.cpus; c++) {
+      if (c != actor && runnable(m, c)) {
+        return c;
+      }
+    }
+    for (int c = 0; c < layout.cpus; c++) {
+      if (m.pendingIpis(c) != 0 && irqsOn(m, c)) {
+        return -c - 2;
+      }
+    }
+    if (depth(m, actor) == 0) {
+      return -1;
+    }
+    throw new ModelBug("deadlock: cpu" + actor + " waits at " + nextStep(m, actor).label()
+        + " and no CPU can run");
+  }
+
+  /** I-asid and I-gen after every step; a failure is a bug in the model, never in the kernel. */
+  public void selfCheck(Machine m, Observer obs) {
+    for (int c = 0; c < layout.cpus; c++) {
+      String problem = null;
+      if (irqsOn(m, c)) {
+        problem = checkers.asidInvariant(m, c);
+      }
+      if (problem == null) {
+        problem = checkers.genInvariant(m, c);
+      }
+      if (problem != null) {
+        throw new ModelBug("cpu" + c + ": " + problem);
+      }
+    }
+  }
+
+  public long staleUses(Machine m, int cpu) {
+    return m.reg(cpu, STALE_USES);
+  }
+
+  public long freedWalks(Machine m, int cpu) {
+    return m.reg(cpu, FREED_WALKS);
+  }
+
+  /**
+   * A speculative page walk by the hardware (any time, in any mode, through the current CR3):
+   * observed like a user access for freed tables, never for staleness.
+   */
+  public Machine.Access speculate(Machine m, int cpu, long va, Observer obs) {
+    Machine.Access a = m.translate(cpu, va, false);
+    observeWalk(m, cpu, va, a, obs);
+    return a;
+  }
+
+  private void observeWalk(Machine m, int cpu, long va, Machine.Access a, Observer obs) {
+    int page = layout.page(va);
+    if (a.table() != 0 && page >= 0 && checkers.isFreed(m, layout.regionOf(page), a.table())) {
+      m.setReg(cpu, FREED_WALKS, m.reg(cpu, FREED_WALKS) + 1);
+      if (obs != null) {
+        obs.event(new Observer.Event(Observer.Event.Kind.FREED_WALK, cpu, "cpu" + cpu
+            + " walked freed page table #" + a.table() + " (cached PDE for " + hex(va)
+            + ", ASID " + m.cr3Asid(cpu) + ")"));
+      }
+    }
+  }
+
+  private void observeUse(Machine m, int cpu, long va, Machine.Access a, Observer obs) {
+    observeWalk(m, cpu, va, a, obs);
+    if (a.kind() != Machine.Access.Kind.HIT) {
+      return;
+    }
+    int page = layout.page(va);
+    int root = Machine.entryRoot(a.entry());
+    String why = checkers.staleness(m, a.entry(), page);
+    if (why == null && root != m.cr3Root(cpu)) {
+      why = "it was filled for " + mmName(root) + " under the same ASID";
+    }
+    if (why != null && (root != m.cr3Root(cpu) || checkers.covered(m, root, page))) {
+      m.setReg(cpu, STALE_USES, m.reg(cpu, STALE_USES) + 1);
+      if (obs != null) {
+        obs.event(new Observer.Event(Observer.Event.Kind.STALE_USE, cpu, "cpu" + cpu
+            + " used a stale TLB entry for " + hex(va) + " (ASID " + m.cr3Asid(cpu) + ", pfn "
+            + Machine.entryPfn(a.entry()) + "): " + why + " and the flush has returned"));
+      }
+    }
+  }
+
+  static String hex(long v) {
+    return "0x" + Long.toHexString(v);
+  }
+
+  // ------------------------------------------------------------------ Exec
+
+  CpuExec exec(Machine m, int cpu, Observer obs) {
+    return new CpuExec(m, cpu, obs);
+  }
+
+  /** The view a kernel step has of the machine while running on one CPU. */
+  final class CpuExec implements Exec {
+    private final Machine m;
+    private final int cpu;
+    private final Observer obs;
+    private final int frame;
+    private StringBuilder notes;
+
+    CpuExec(Machine m, int cpu, Observer obs) {
+      this.m = m;
+      this.cpu = cpu;
+      this.obs = obs;
+      this.frame = frame(Math.max(0, depth(m, cpu) - 1));
+    }
+
+    String notes() {
+      return notes == null ? "" : notes.toString();
+    }
+
+    @Override
+    public int cpu() {
+      return cpu;
+    }
+
+    @Override
+    public int cpus() {
+      return layout.cpus;
+    }
+
+    @Override
+    public Vars vars() {
+      return vars;
+    }
+
+    @Override
+    public long ceiling() {
+      return ceiling;
+    }
+
+    @Override
+    public boolean pcid() {
+      return pcid;
+    }
+
+    @Override
+    public long get(Local l) {
+      return m.reg(cpu, frame + F_LOCALS + l.slot());
+    }
+
+    @Override
+    public void set(Local l, long v) {
+      m.setReg(cpu, frame + F_LOCALS + l.slot(), v);
+    }
+
+    private String cellName(int cell) {
+      return vars.cellName(cell, i -> mmName(i));
+    }
+
+    private String value(int cell, long v) {
+      if (cell < vars.cpus) {
+        return mmName(v);
+      }
+      return cell >= vars.cpumask(0) ? cpuSet(v) : Long.toString(v);
+    }
+
+    @Override
+    public long load(int cell) {
+      long v = m.load(cpu, layout.cell(cell));
+      if (tracing()) {
+        note(cellName(cell) + " = " + value(cell, v));
+      }
+      return v;
+    }
+
+    @Override
+    public void store(int cell, long v) {
+      m.store(cpu, layout.cell(cell), v);
+      if (tracing()) {
+        note(cellName(cell) + " := " + value(cell, v) + (m.tso ? " (buffered)" : ""));
+      }
+    }
+
+    @Override
+    public long rmwAdd(int cell, long delta) {
+      long v = m.rmwAdd(cpu, layout.cell(cell), delta);
+      if (tracing()) {
+        note(cellName(cell) + " := " + v);
+      }
+      return v;
+    }
+
+    @Override
+    public long rmwBits(int cell, long bits, boolean set) {
+      long old = m.rmwBits(cpu, layout.cell(cell), bits, set);
+      if (tracing()) {
+        note(cellName(cell) + " := " + value(cell, m.memory(layout.cell(cell))));
+      }
+      return old;
+    }
+
+    @Override
+    public void fence() {
+      m.fence(cpu);
+    }
+
+    @Override
+    public long own(int cell) {
+      return m.load(cpu, layout.cell(cell));
+    }
+
+    @Override
+    public long loadPte(int mm, int page) {
+      return m.load(cpu, layout.pteCell(mm, page));
+    }
+
+    @Override
+    public void storePte(int mm, int page, long pte) {
+      m.store(cpu, layout.pteCell(mm, page), pte);
+      if (tracing()) {
+        note("pte(" + mmName(mm) + ", " + hex(layout.pageAddress(page)) + ") := " + pteText(pte));
+      }
+    }
+
+    @Override
+    public long xchgPte(int mm, int page, long pte) {
+      m.fence(cpu);
+      long old = m.memory(layout.pteCell(mm, page));
+      m.poke(layout.pteCell(mm, page), pte);
+      if (tracing() && old != pte) {
+        note("pte(" + mmName(mm) + ", " + hex(layout.pageAddress(page)) + ") " + pteText(old) + " → "
+            + pteText(pte));
+      }
+      return old;
+    }
+
+    @Override
+    public long loadPmd(int mm, int region) {
+      return m.load(cpu, layout.pmdCell(mm, region));
+    }
+
+    @Override
+    public void storePmd(int mm, int region, long table) {
+      m.store(cpu, layout.pmdCell(mm, region), table);
+      if (tracing()) {
+        note("pmd(" + mmName(mm) + ", " + hex(layout.regionAddress(region)) + ") := "
+            + (table == 0 ? "none" : "table #" + table));
+      }
+    }
+
+    @Override
+    public long reg(int r) {
+      return m.reg(cpu, r);
+    }
+
+    @Override
+    public void setReg(int r, long v) {
+      m.setReg(cpu, r, v);
+    }
+
+    @Override
+    public long regOf(int other, int r) {
+      return m.reg(other, r);
+    }
+
+    @Override
+    public Machine hw() {
+      return m;
+    }
+
+    @Override
+    public void writeCr3(int mm, int asid, boolean noflush) {
+      m.writeCr3(cpu, mm, asid, noflush);
+      if (tracing()) {
+        note("CR3 := " + mmName(mm) + ".pgd | pcid " + m.pcidOf(asid)
+            + (noflush ? " | NOFLUSH" : m.pcid ? " (flush pcid " + m.pcidOf(asid) + ")" : " (flush all)"));
+      }
+    }
+
+    @Override
+    public void invlpg(long va) {
+      m.invlpg(cpu, va);
+      if (tracing()) {
+        note("invlpg " + hex(va));
+      }
+    }
+
+    @Override
+    public Machine.Access userAccess(long va, boolean write) {
+      Machine.Access a = m.translate(cpu, va, write);
+      if (tracing()) {
+        note(switch (a.kind()) {
+          case HIT -> "TLB hit, pfn " + Machine.entryPfn(a.entry());
+          case FILLED -> "page walk" + (a.viaPsc() ? " (cached PDE)" : "") + ", filled pfn "
+              + Machine.entryPfn(a.entry());
+          case NOT_PRESENT -> "not present: page fault";
+          case PROTECTION -> "write to a read-only page: page fault";
+        });
+      }
+      observeUse(m, cpu, va, a, obs);
+      return a;
+    }
+
+    @Override
+    public void sendIpis(long targets, String handler) {
+      m.setReg(cpu, WAITING_FOR, targets);
+      m.setReg(cpu, IPI_HANDLER, model.indexOf(model.routine(handler)));
+      m.sendIpis(cpu, targets);
+      if (tracing()) {
+        note(targets == 0 ? "no targets" : "IPI → " + cpuSet(targets));
+      }
+    }
+
+    @Override
+    public boolean ipisDone() {
+      return m.reg(cpu, WAITING_FOR) == 0;
+    }
+
+    @Override
+    public long allocPfn() {
+      long pfn = m.global(Vars.NEXT_PFN);
+      m.setGlobal(Vars.NEXT_PFN, pfn + 1);
+      return pfn;
+    }
+
+    @Override
+    public int allocTable(int mm, int region) {
+      long id = m.global(Vars.NEXT_TABLE);
+      m.setGlobal(Vars.NEXT_TABLE, id + 1);
+      m.setGlobal(vars.liveTable(mm, region), id);
+      return (int) id;
+    }
+
+    @Override
+    public void freeTable(int mm, int region) {
+      m.setGlobal(vars.liveTable(mm, region), 0);
+    }
+
+    @Override
+    public void pteChanged(int mm, int page) {
+      m.setGlobal(vars.changeGen(mm, page), m.memory(layout.cell(vars.tlbGen(mm))) + 1);
+    }
+
+    @Override
+    public void flushReturned(int mm, long gen) {
+      int g = vars.completedGen(mm);
+      m.setGlobal(g, Math.max(m.global(g), gen));
+    }
+
+    @Override
+    public boolean tracing() {
+      return obs != null;
+    }
+
+    @Override
+    public void note(String text) {
+      if (obs == null) {
+        return;
+      }
+      if (notes == null) {
+        notes = new StringBuilder();
+      } else {
+        notes.append("; ");
+      }
+      notes.append(text);
+    }
+
+    @Override
+    public String mmName(long mm) {
+      return Engine.this.mmName(mm);
+    }
+  }
+
+  public static String cpuSet(long mask) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int c = 0; c < 64; c++) {
+      if ((mask >>> c & 1) != 0) {
+        sb.append(sb.length() > 1 ? " " : "").append("cpu").append(c);
+      }
+    }
+    return sb.append('}').toString();
+  }
+
+  static String pteText(long pte) {
+    return pte == 0 ? "none" : "pfn " + Machine.ptePfn(pte) + (Machine.pteWritable(pte) ? " rw" : " ro");
+  }
+}

@@ -1,0 +1,338 @@
+package org.tlbscript.hw;
+
+import java.util.Arrays;
+
+/**
+ * The x86 side of the model: per-CPU CR3 (root, PCID), TLB entries tagged by ASID,
+ * paging-structure cache (PDE level) tagged by ASID, a FIFO store buffer (x86-TSO), pending
+ * IPIs, and shared memory holding the page tables and the kernel's shared cells. It knows
+ * nothing of Linux: the kernel layer reads and writes cells through {@link #load},
+ * {@link #store}, {@link #rmw} and {@link #fence}.
+ *
+ * <p>Encodings (all {@code long}): a PTE is {@code pfn << 1 | writable} (0: none); a PMD entry
+ * is a page-table id (0: none); a TLB entry is {@code pfn << 8 | root << 1 | writable}
+ * (0: none); a paging-structure-cache entry is the id of the table it points to.
+ */
+public final class Machine {
+  public final Layout layout;
+  public final long[] s;
+  /** x86-TSO store buffers; false means stores go straight to memory (SC). */
+  public final boolean tso;
+  /** CR4.PCIDE: without it every CR3 write drops all non-global entries. */
+  public final boolean pcid;
+
+  public Machine(Layout layout, boolean tso, boolean pcid) {
+    this(layout, new long[layout.size], tso, pcid);
+  }
+
+  private Machine(Layout layout, long[] s, boolean tso, boolean pcid) {
+    this.layout = layout;
+    this.s = s;
+    this.tso = tso;
+    this.pcid = pcid;
+  }
+
+  public Machine copy() {
+    return new Machine(layout, s.clone(), tso, pcid);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Machine m && Arrays.equals(s, m.s);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(s);
+  }
+
+  private int cpu(int c) {
+    return layout.cpu(c);
+  }
+
+  // ---------------------------------------------------------------- memory (x86-TSO)
+
+  /** A load by CPU {@code c}: its own store buffer first (newest entry wins), then memory. */
+  public long load(int c, int addr) {
+    int base = cpu(c) + layout.sbOff;
+    for (int i = (int) s[cpu(c) + Layout.SB_COUNT] - 1; i >= 0; i--) {
+      if (s[base + 2 * i] == addr) {
+        return s[base + 2 * i + 1];
+      }
+    }
+    return s[addr];
+  }
+
+  /** A plain store: into the store buffer under TSO, straight to memory otherwise. */
+  public void store(int c, int addr, long value) {
+    int count = (int) s[cpu(c) + Layout.SB_COUNT];
+    if (!tso) {
+      s[addr] = value;
+      return;
+    }
+    if (count == layout.storeBufferSize) {
+      drainOne(c); // a full buffer stalls the store until its oldest entry drains
+      count--;
+    }
+    int base = cpu(c) + layout.sbOff + 2 * count;
+    s[base] = addr;
+    s[base + 1] = value;
+    s[cpu(c) + Layout.SB_COUNT] = count + 1;
+  }
+
+  /** A locked read-modify-write: drains the buffer, then adds {@code delta}; returns the new value. */
+  public long rmwAdd(int c, int addr, long delta) {
+    fence(c);
+    return s[addr] += delta;
+  }
+
+  /** A locked read-modify-write of bits: drains the buffer, then sets or clears {@code bits}. */
+  public long rmwBits(int c, int addr, long bits, boolean set) {
+    fence(c);
+    long old = s[addr];
+    s[addr] = set ? old | bits : old & ~bits;
+    return old;
+  }
+
+  /** MFENCE (and anything serializing): drain the whole store buffer to memory. */
+  public void fence(int c) {
+    while (s[cpu(c) + Layout.SB_COUNT] > 0) {
+      drainOne(c);
+    }
+  }
+
+  public int storeBufferCount(int c) {
+    return (int) s[cpu(c) + Layout.SB_COUNT];
+  }
+
+  /** Address and value of buffered store {@code i} (0 = oldest) of CPU {@code c}. */
+  public long[] storeBufferEntry(int c, int i) {
+    int base = cpu(c) + layout.sbOff + 2 * i;
+    return new long[] {s[base], s[base + 1]};
+  }
+
+  /** The oldest buffered store of CPU {@code c} reaches memory. */
+  public void drainOne(int c) {
+    int base = cpu(c) + layout.sbOff;
+    int count = (int) s[cpu(c) + Layout.SB_COUNT];
+    s[(int) s[base]] = s[base + 1];
+    System.arraycopy(s, base + 2, s, base, 2 * (count - 1));
+    s[base + 2 * (count - 1)] = 0;
+    s[base + 2 * (count - 1) + 1] = 0;
+    s[cpu(c) + Layout.SB_COUNT] = count - 1;
+  }
+
+  /** Memory as other CPUs see it (no store buffer). */
+  public long memory(int addr) {
+    return s[addr];
+  }
+
+  // ---------------------------------------------------------------- CR3, TLB, PSC
+
+  public int cr3Root(int c) {
+    return (int) s[cpu(c) + Layout.CR3_ROOT];
+  }
+
+  public int cr3Asid(int c) {
+    return (int) s[cpu(c) + Layout.CR3_ASID];
+  }
+
+  /** The PCID field of CR3: ASID + 1 with CR4.PCIDE (PCID 0 is left to PCID-unaware code), else 0. */
+  public int pcidOf(int asid) {
+    return pcid ? asid + 1 : 0;
+  }
+
+  /**
+   * MOV to CR3. Serializing (drains the store buffer). Without NOFLUSH it drops the TLB and
+   * paging-structure-cache entries of the new PCID; with CR4.PCIDE=0 it drops all of them.
+   */
+  public void writeCr3(int c, int root, int asid, boolean noflush) {
+    fence(c);
+    int b = cpu(c);
+    s[b + Layout.CR3_ROOT] = root;
+    s[b + Layout.CR3_ASID] = asid;
+    s[b + Layout.CR3_WRITES]++;
+    if (!pcid) {
+      for (int a = 0; a < Layout.ASIDS; a++) {
+        dropAsid(c, a);
+      }
+      s[b + Layout.FULL_FLUSHES]++;
+    } else if (!noflush) {
+      dropAsid(c, asid);
+      s[b + Layout.FULL_FLUSHES]++;
+    }
+  }
+
+  /** INVLPG: drops the entry for {@code va} in the current PCID and its whole paging-structure cache. */
+  public void invlpg(int c, long va) {
+    int asid = cr3Asid(c);
+    int page = layout.page(va);
+    if (page >= 0) {
+      s[tlbIndex(c, asid, page)] = 0;
+    }
+    for (int r = 0; r < layout.regions(); r++) {
+      s[pscIndex(c, asid, r)] = 0;
+    }
+    s[cpu(c) + Layout.PARTIAL_FLUSHES]++;
+  }
+
+  private void dropAsid(int c, int asid) {
+    Arrays.fill(s, tlbIndex(c, asid, 0), tlbIndex(c, asid, 0) + layout.pages(), 0);
+    Arrays.fill(s, pscIndex(c, asid, 0), pscIndex(c, asid, 0) + layout.regions(), 0);
+  }
+
+  private int tlbIndex(int c, int asid, int page) {
+    return cpu(c) + layout.tlbOff + asid * layout.pages() + page;
+  }
+
+  private int pscIndex(int c, int asid, int region) {
+    return cpu(c) + layout.pscOff + asid * layout.regions() + region;
+  }
+
+  public long tlbEntry(int c, int asid, int page) {
+    return s[tlbIndex(c, asid, page)];
+  }
+
+  public long pscEntry(int c, int asid, int region) {
+    return s[pscIndex(c, asid, region)];
+  }
+
+  public static long entryPfn(long entry) {
+    return entry >>> 8;
+  }
+
+  public static int entryRoot(long entry) {
+    return (int) ((entry >>> 1) & 0x7f);
+  }
+
+  public static boolean entryWritable(long entry) {
+    return (entry & 1) != 0;
+  }
+
+  public static long pte(long pfn, boolean writable) {
+    return pfn << 1 | (writable ? 1 : 0);
+  }
+
+  public static long ptePfn(long pte) {
+    return pte >>> 1;
+  }
+
+  public static boolean pteWritable(long pte) {
+    return (pte & 1) != 0;
+  }
+
+  /** What a translation attempt did. {@code table} is the page-table id walked (0: none). */
+  public record Access(Kind kind, long entry, int table, boolean viaPsc) {
+    public enum Kind { HIT, FILLED, NOT_PRESENT, PROTECTION }
+  }
+
+  /**
+   * A translation of {@code va} through the current CR3, as a user access or a speculative
+   * walk: a TLB hit, or a walk (from the paging-structure cache when it holds the PDE, else from
+   * the PMD entry in memory) that fills the TLB and the cache. The walker reads memory, never
+   * the store buffer.
+   */
+  public Access translate(int c, long va, boolean write) {
+    int root = cr3Root(c);
+    int asid = cr3Asid(c);
+    int page = layout.page(va);
+    if (page < 0) {
+      return new Access(Access.Kind.NOT_PRESENT, 0, 0, false);
+    }
+    long entry = s[tlbIndex(c, asid, page)];
+    if (entry != 0 && (!write || entryWritable(entry))) {
+      return new Access(Access.Kind.HIT, entry, 0, false);
+    }
+    int region = layout.regionOf(page);
+    int table = (int) s[pscIndex(c, asid, region)];
+    boolean viaPsc = table != 0;
+    if (!viaPsc) {
+      table = (int) s[layout.pmdCell(root, region)];
+      if (table == 0) {
+        return new Access(Access.Kind.NOT_PRESENT, 0, 0, false);
+      }
+      s[pscIndex(c, asid, region)] = table;
+    }
+    long pte = s[layout.pteCell(root, page)];
+    if (pte == 0) {
+      return new Access(Access.Kind.NOT_PRESENT, 0, table, viaPsc);
+    }
+    long filled = ptePfn(pte) << 8 | (long) root << 1 | (pteWritable(pte) ? 1 : 0);
+    s[tlbIndex(c, asid, page)] = filled;
+    if (write && !pteWritable(pte)) {
+      return new Access(Access.Kind.PROTECTION, filled, table, viaPsc);
+    }
+    return new Access(Access.Kind.FILLED, filled, table, viaPsc);
+  }
+
+  // ---------------------------------------------------------------- IPIs
+
+  /** Posts an IPI from {@code from} to every CPU in {@code targets}; sending orders memory like a fence. */
+  public void sendIpis(int from, long targets) {
+    fence(from);
+    for (int t = 0; t < layout.cpus; t++) {
+      if ((targets >>> t & 1) != 0) {
+        s[cpu(t) + Layout.IPI_PENDING] |= 1L << from;
+      }
+    }
+  }
+
+  public long pendingIpis(int c) {
+    return s[cpu(c) + Layout.IPI_PENDING];
+  }
+
+  /** Interrupt entry on {@code c} for the IPI from {@code from}: serializing, counted. */
+  public void takeIpi(int c, int from) {
+    fence(c);
+    s[cpu(c) + Layout.IPI_PENDING] &= ~(1L << from);
+    s[cpu(c) + Layout.IPIS_TAKEN]++;
+  }
+
+  // ---------------------------------------------------------------- counters
+
+  public long cr3Writes(int c) {
+    return s[cpu(c) + Layout.CR3_WRITES];
+  }
+
+  public long fullFlushes(int c) {
+    return s[cpu(c) + Layout.FULL_FLUSHES];
+  }
+
+  /** INVLPG instructions executed. */
+  public long invlpgs(int c) {
+    return s[cpu(c) + Layout.PARTIAL_FLUSHES];
+  }
+
+  public long ipisTaken(int c) {
+    return s[cpu(c) + Layout.IPIS_TAKEN];
+  }
+
+  // ---------------------------------------------------------------- raw cells for upper layers
+
+  public long reg(int c, int r) {
+    return s[layout.reg(c, r)];
+  }
+
+  public void setReg(int c, int r, long v) {
+    s[layout.reg(c, r)] = v;
+  }
+
+  public long global(int g) {
+    return s[g];
+  }
+
+  public void setGlobal(int g, long v) {
+    s[g] = v;
+  }
+
+  /** Direct memory write for set-up and ghost bookkeeping (no store buffer). */
+  public void poke(int addr, long v) {
+    s[addr] = v;
+  }
+
+  /** Initial CR3 at boot (no counters touched). */
+  public void bootCr3(int c, int root, int asid) {
+    s[cpu(c) + Layout.CR3_ROOT] = root;
+    s[cpu(c) + Layout.CR3_ASID] = asid;
+  }
+}

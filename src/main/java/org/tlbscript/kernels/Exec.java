@@ -1,0 +1,105 @@
+package org.tlbscript.kernels;
+
+import org.tlbscript.hw.Machine;
+
+/**
+ * What a kernel step may do, as seen from the CPU running it. The engine implements it; every
+ * shared access goes through here, so the engine can apply store buffers, trace values and
+ * check that a step touches at most one shared location.
+ */
+public interface Exec {
+  int cpu();
+
+  int cpus();
+
+  Vars vars();
+
+  /** {@code tlb_single_page_flush_ceiling}. */
+  long ceiling();
+
+  /** X86_FEATURE_PCID. */
+  boolean pcid();
+
+  // ---- frame ----
+  long get(Local l);
+
+  void set(Local l, long v);
+
+  // ---- shared memory (kernel cells; see Vars) ----
+  long load(int cell);
+
+  void store(int cell, long v);
+
+  long rmwAdd(int cell, long delta);
+
+  /** Locked set or clear of {@code bits}; returns the old value. */
+  long rmwBits(int cell, long bits, boolean set);
+
+  void fence();
+
+  /** This CPU's own view of a shared cell only it writes ({@code this_cpu_read}): [P]. */
+  long own(int cell);
+
+  // ---- page tables (memory) ----
+  long loadPte(int mm, int page);
+
+  void storePte(int mm, int page, long pte);
+
+  /** Atomic exchange of a PTE ({@code ptep_get_and_clear}: xchg on x86 SMP). */
+  long xchgPte(int mm, int page, long pte);
+
+  long loadPmd(int mm, int region);
+
+  void storePmd(int mm, int region, long table);
+
+  // ---- private registers ----
+  long reg(int r);
+
+  void setReg(int r, long v);
+
+  /** A register of another CPU: reading the flush_tlb_info that CPU published. */
+  long regOf(int cpu, int r);
+
+  // ---- hardware ----
+  Machine hw();
+
+  void writeCr3(int mm, int asid, boolean noflush);
+
+  void invlpg(long va);
+
+  /** A user access through the current CR3; the checkers observe what it used. */
+  Machine.Access userAccess(long va, boolean write);
+
+  /**
+   * Posts IPIs to {@code targets} (a CPU bit mask) that run routine {@code handler} with this
+   * CPU's number as argument, and records that this CPU waits for them.
+   */
+  void sendIpis(long targets, String handler);
+
+  /** True when every handler this CPU waits for has returned. */
+  boolean ipisDone();
+
+  // ---- allocation and ghost bookkeeping (the checkers' view of the kernel's intent) ----
+  long allocPfn();
+
+  /** Allocates a page-table page for (mm, region) and returns its id. */
+  int allocTable(int mm, int region);
+
+  /** The table of (mm, region) is given back to the page allocator. */
+  void freeTable(int mm, int region);
+
+  /** A flush-requiring change of (mm, page) was made; the next generation covers it. */
+  void pteChanged(int mm, int page);
+
+  /** flush_tlb_mm_range(mm) published {@code gen} and returned. */
+  void flushReturned(int mm, long gen);
+
+  // ---- trace ----
+  boolean tracing();
+
+  /** Adds a note (a decision, a value) to the current step's trace line. */
+  void note(String text);
+
+  /** A readable name of an mm number (mm1, init_mm, NULL, LOADED_MM_SWITCHING). */
+  String mmName(long mm);
+}

@@ -1,0 +1,166 @@
+package org.tlbscript.kernels;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * One kernel version (or known-buggy variant) as data: its routines of labelled steps, and which
+ * routine each scenario action enters. A model is usually a small patch of a neighbour
+ * ({@link #derive}): drop a fence, replace a predicate, swap a routine. The engine has no
+ * per-version code.
+ */
+public final class KernelModel {
+  public final String name;
+  public final String kernels;
+  public final String commits;
+  public final String summary;
+  public final boolean pcidDefault;
+  private final Map<String, Routine> routines;
+  private final Map<Entry, String> entries;
+  private final List<Routine> byIndex;
+
+  private KernelModel(String name, String kernels, String commits, String summary,
+      boolean pcidDefault, Map<String, Routine> routines, Map<Entry, String> entries) {
+    this.name = name;
+    this.kernels = kernels;
+    this.commits = commits;
+    this.summary = summary;
+    this.pcidDefault = pcidDefault;
+    this.routines = new LinkedHashMap<>(routines);
+    this.entries = new EnumMap<>(entries);
+    this.byIndex = new ArrayList<>(this.routines.values());
+    for (Routine r : byIndex) {
+      for (Step s : r.steps) {
+        if (s.type() == Step.Type.CALL && !this.routines.containsKey(s.callee())) {
+          throw new IllegalArgumentException(name + ": " + r.name + ":" + s.label()
+              + " calls unknown routine " + s.callee());
+        }
+      }
+    }
+    for (Entry e : Entry.values()) {
+      if (!this.routines.containsKey(this.entries.get(e))) {
+        throw new IllegalArgumentException(name + ": no routine for " + e);
+      }
+    }
+  }
+
+  public Routine routine(String routineName) {
+    Routine r = routines.get(routineName);
+    if (r == null) {
+      throw new IllegalArgumentException(name + ": no routine " + routineName);
+    }
+    return r;
+  }
+
+  public Routine entry(Entry e) {
+    return routines.get(entries.get(e));
+  }
+
+  public List<Routine> routines() {
+    return byIndex;
+  }
+
+  /** Dense index of a routine, as frames store it. */
+  public int indexOf(Routine r) {
+    return byIndex.indexOf(r);
+  }
+
+  public Routine routine(int index) {
+    return byIndex.get(index);
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** A new model that starts as this one; patch it, then build. */
+  public Builder derive(String newName) {
+    Builder b = new Builder(newName);
+    b.pcidDefault = pcidDefault;
+    b.routines.putAll(routines);
+    b.entries.putAll(entries);
+    return b;
+  }
+
+  public static final class Builder {
+    private final String name;
+    private String kernels = "";
+    private String commits = "";
+    private String summary = "";
+    private boolean pcidDefault = true;
+    private final Map<String, Routine> routines = new LinkedHashMap<>();
+    private final Map<Entry, String> entries = new EnumMap<>(Entry.class);
+
+    Builder(String name) {
+      this.name = name;
+    }
+
+    public Builder about(String kernelRange, String keyCommits, String oneLine) {
+      this.kernels = kernelRange;
+      this.commits = keyCommits;
+      this.summary = oneLine;
+      return this;
+    }
+
+    public Builder pcidDefault(boolean on) {
+      this.pcidDefault = on;
+      return this;
+    }
+
+    public Builder routine(Routine r) {
+      routines.put(r.name, r);
+      return this;
+    }
+
+    public Builder entry(Entry e, String routineName) {
+      entries.put(e, routineName);
+      return this;
+    }
+
+    /** Removes step {@code label} of {@code routineName}; jumps to it land on its successor. */
+    public Builder drop(String routineName, String label) {
+      Routine r = existing(routineName);
+      int i = indexOrFail(r, label);
+      List<Step> steps = new ArrayList<>(r.steps);
+      steps.remove(i);
+      Map<String, String> dropped = new LinkedHashMap<>(r.dropped);
+      dropped.put(label, i < steps.size() ? steps.get(i).label() : null);
+      routines.put(routineName, r.withSteps(steps, dropped));
+      return this;
+    }
+
+    /** Replaces step {@code label} of {@code routineName} by {@code patch} applied to it. */
+    public Builder replace(String routineName, String label, UnaryOperator<Step> patch) {
+      Routine r = existing(routineName);
+      List<Step> steps = new ArrayList<>(r.steps);
+      int i = indexOrFail(r, label);
+      steps.set(i, patch.apply(steps.get(i)));
+      routines.put(routineName, r.withSteps(steps, r.dropped));
+      return this;
+    }
+
+    private Routine existing(String routineName) {
+      Routine r = routines.get(routineName);
+      if (r == null) {
+        throw new IllegalArgumentException(name + ": no routine " + routineName);
+      }
+      return r;
+    }
+
+    private static int indexOrFail(Routine r, String label) {
+      int i = r.indexOf(label);
+      if (i < 0) {
+        throw new IllegalArgumentException(r.name + " has no step " + label);
+      }
+      return i;
+    }
+
+    public KernelModel build() {
+      return new KernelModel(name, kernels, commits, summary, pcidDefault, routines, entries);
+    }
+  }
+}

@@ -1,0 +1,388 @@
+package org.tlbscript.kernels;
+
+import static org.tlbscript.kernels.Access.CTL;
+import static org.tlbscript.kernels.Access.F;
+import static org.tlbscript.kernels.Access.HW;
+import static org.tlbscript.kernels.Access.P;
+import static org.tlbscript.kernels.Access.RMW;
+import static org.tlbscript.kernels.Access.W;
+
+import org.tlbscript.hw.Layout;
+import org.tlbscript.hw.Machine;
+
+/**
+ * The code around arch/x86/mm/tlb.c that scenario actions start: the scheduler's
+ * context_switch, use_mm/unuse_mm, the user access with its page fault, and the mm code that
+ * changes PTEs and then flushes (zap_pte_range + mmu_gather, change_protection,
+ * ptep_clear_flush, free_pgtables, exit_mm/exit_mmap). It is the same in every modelled era;
+ * it reaches the era-specific TLB code only through the routines it calls by name
+ * ({@code switch_mm_irqs_off}, {@code enter_lazy_tlb}, {@code flush_tlb_mm_range}).
+ *
+ * <p>Labels: CS (context switch), UM/UU (use/unuse), UA (user access), MP (map), ZP (zap),
+ * PR (mprotect), RM (remap), FP (free_pgtables), EX (exit).
+ */
+public final class MmCode {
+  private MmCode() {}
+
+  /** Register of the scheduler's view: 1 while a kernel thread (or idle) runs. */
+  public static final int KTHREAD = Vars.REGS;
+  /** Registers this class adds after {@link Vars#REGS}. */
+  public static final int REGS = Vars.REGS + 1;
+
+  static Routine contextSwitchToUser(String switchMm) {
+    Routine.Builder r = Routine.builder("context_switch").irqsOff();
+    Local mm = r.param("mm");
+    Local oldmm = r.local("oldmm");
+    r.step("CS1", P, "oldmm := prev->active_mm; current := a task of mm (mm, active_mm := mm)", x -> {
+      x.set(oldmm, x.reg(Vars.ACTIVE_MM));
+      x.setReg(Vars.CUR_MM, x.get(mm));
+      x.setReg(Vars.ACTIVE_MM, x.get(mm));
+      x.setReg(KTHREAD, 0);
+    });
+    r.call("CS2", "switch_mm_irqs_off(oldmm, mm, next)", switchMm,
+        x -> new long[] {x.get(oldmm), x.get(mm)});
+    return r.build();
+  }
+
+  static Routine contextSwitchToKthread(String enterLazy) {
+    Routine.Builder r = Routine.builder("context_switch_kthread").irqsOff().fn("context_switch");
+    r.param("mm");
+    r.step("CS1", P, "current := a kernel thread (mm := NULL, active_mm := prev->active_mm)", x -> {
+      x.setReg(Vars.CUR_MM, Vars.NULL_MM);
+      x.setReg(KTHREAD, 1);
+    });
+    r.call("CS2", "enter_lazy_tlb(active_mm, next)", enterLazy,
+        x -> new long[] {x.reg(Vars.ACTIVE_MM)});
+    return r.build();
+  }
+
+  /** use_mm (kthread_use_mm from 5.8): a kernel thread adopts mm. */
+  static Routine useMm(String name, String switchMm) {
+    Routine.Builder r = Routine.builder(name);
+    Local mm = r.param("mm");
+    Local active = r.local("active_mm");
+    r.step("UM1", P, "active_mm := tsk->active_mm; tsk->active_mm := mm; tsk->mm := mm", x -> {
+      x.set(active, x.reg(Vars.ACTIVE_MM));
+      x.setReg(Vars.ACTIVE_MM, x.get(mm));
+      x.setReg(Vars.CUR_MM, x.get(mm));
+    });
+    r.call("UM2", "switch_mm(active_mm, mm, tsk): irqs off, switch_mm_irqs_off", switchMm,
+        x -> new long[] {x.get(active), x.get(mm)});
+    return r.build();
+  }
+
+  /** unuse_mm (kthread_unuse_mm from 5.8): tsk->mm := NULL, active_mm stays, enter_lazy_tlb. */
+  static Routine unuseMm(String name, String enterLazy) {
+    Routine.Builder r = Routine.builder(name);
+    Local mm = r.param("mm");
+    r.step("UU1", P, "tsk->mm := NULL (active_mm is still mm)",
+        x -> x.setReg(Vars.CUR_MM, Vars.NULL_MM));
+    r.call("UU2", "enter_lazy_tlb(mm, tsk)", enterLazy, x -> new long[] {x.get(mm)});
+    return r.build();
+  }
+
+  /**
+   * A user access (or uaccess on behalf of the mm): TLB hit or page walk; on a not-present PTE
+   * the page fault maps a fresh page (demand paging) and the access is retried.
+   */
+  static Routine userAccess() {
+    Routine.Builder r = Routine.builder("user_access").fn("user access");
+    Local mm = r.param("mm");
+    Local va = r.param("va");
+    r.param("end");
+    Local write = r.param("write");
+    Local result = r.local("result");
+    r.step("UA1", HW, "translate va through the TLB or a page walk", x -> {
+      Machine.Access a = x.userAccess(x.get(va), x.get(write) != 0);
+      x.set(result, a.kind().ordinal());
+    });
+    r.returnIf("UA2", "if the translation succeeded return", x -> succeeded(x.get(result)));
+    r.fn("do_user_addr_fault");
+    r.returnIf("UA3", "if a write hit a read-only PTE: SIGSEGV, return",
+        x -> x.get(result) == Machine.Access.Kind.PROTECTION.ordinal());
+    r.fn("handle_mm_fault");
+    r.step("UA4", W, "if no PTE page: __pte_alloc, pmd_populate", x -> populate(x, x.get(mm), x.get(va)));
+    r.step("UA5", W, "do_anonymous_page: set_pte_at(pte := new page, writable)", x -> {
+      int page = x.hw().layout.page(x.get(va));
+      x.storePte((int) x.get(mm), page, Machine.pte(x.allocPfn(), true));
+    });
+    r.step("UA6", F, "return from the fault (IRET is serializing)", Exec::fence);
+    r.fn("user access");
+    r.step("UA7", HW, "retry the access", x -> {
+      Machine.Access a = x.userAccess(x.get(va), x.get(write) != 0);
+      x.set(result, a.kind().ordinal());
+    });
+    return r.build();
+  }
+
+  private static boolean succeeded(long kind) {
+    return kind == Machine.Access.Kind.HIT.ordinal() || kind == Machine.Access.Kind.FILLED.ordinal();
+  }
+
+  private static void populate(Exec x, long mm, long va) {
+    Layout l = x.hw().layout;
+    int region = l.regionOf(l.page(va));
+    if (x.loadPmd((int) mm, region) == 0) {
+      x.storePmd((int) mm, region, x.allocTable((int) mm, region));
+      if (x.tracing()) {
+        x.note("new PTE page for " + hex(l.regionAddress(region)));
+      }
+    }
+  }
+
+  /** Installs a PTE: a fault handled on behalf of the mm, with a given or a new pfn. */
+  static Routine map() {
+    Routine.Builder r = Routine.builder("map").fn("handle_mm_fault");
+    Local mm = r.param("mm");
+    Local va = r.param("va");
+    r.param("end");
+    Local pfn = r.param("pfn");
+    r.step("MP1", W, "if no PTE page: __pte_alloc, pmd_populate", x -> populate(x, x.get(mm), x.get(va)));
+    r.step("MP2", W, "set_pte_at(pte := pfn, writable)", x -> {
+      long p = x.get(pfn) != 0 ? x.get(pfn) : x.allocPfn();
+      x.storePte((int) x.get(mm), x.hw().layout.page(x.get(va)), Machine.pte(p, true));
+    });
+    return r.build();
+  }
+
+  /**
+   * The zap loop of unmap_page_range (zap_pte_range): clear each present PTE with
+   * ptep_get_and_clear (xchg) and grow the mmu_gather range; it needs locals page, tlb_start,
+   * tlb_end and continues at {@code done}.
+   */
+  private static void zap(Routine.Builder r, Local mm, Local start, Local end, Local page,
+      Local tlbStart, Local tlbEnd, String done) {
+    r.fn("tlb_gather_mmu");
+    r.step("ZP1", P, "tlb.start := TASK_SIZE, tlb.end := 0; page := first page ≥ start", x -> {
+      x.set(tlbStart, Long.MAX_VALUE);
+      x.set(tlbEnd, 0);
+      x.set(page, firstPage(x, x.get(start)));
+    });
+    r.fn("zap_pte_range");
+    r.jumpIf("ZP2", "if page ≥ end goto " + done,
+        x -> x.get(page) >= x.hw().layout.pages()
+            || x.hw().layout.pageAddress((int) x.get(page)) >= x.get(end), done);
+    r.stepThen("ZP3", RMW, "ptent := ptep_get_and_clear(pte); if present: __tlb_adjust_range(addr)", x -> {
+      int p = (int) x.get(page);
+      long addr = x.hw().layout.pageAddress(p);
+      if (x.xchgPte((int) x.get(mm), p, 0) != 0) {
+        x.pteChanged((int) x.get(mm), p);
+        x.set(tlbStart, Math.min(x.get(tlbStart), addr));
+        x.set(tlbEnd, Math.max(x.get(tlbEnd), addr + Layout.PAGE_SIZE));
+      }
+      x.set(page, p + 1);
+    }, "ZP2");
+  }
+
+  private static long firstPage(Exec x, long addr) {
+    Layout l = x.hw().layout;
+    int p = 0;
+    while (p < l.pages() && l.pageAddress(p) < addr) {
+      p++;
+    }
+    return p;
+  }
+
+  /** munmap without freeing page tables: zap, then tlb_finish_mmu flushes the gathered range. */
+  static Routine munmap(String flush) {
+    Routine.Builder r = Routine.builder("munmap");
+    Local mm = r.param("mm");
+    Local start = r.param("start");
+    Local end = r.param("end");
+    Local page = r.local("page");
+    Local tlbStart = r.local("tlb_start");
+    Local tlbEnd = r.local("tlb_end");
+    zap(r, mm, start, end, page, tlbStart, tlbEnd, "ZP4");
+    r.fn("tlb_flush_mmu_tlbonly");
+    r.returnIf("ZP4", "if tlb.end == 0 return (nothing was unmapped: no flush)", x -> x.get(tlbEnd) == 0);
+    r.fn("tlb_flush");
+    r.call("ZP5", "flush_tlb_mm_range(mm, tlb.start, tlb.end, PAGE_SHIFT, tlb.freed_tables = 0)", flush,
+        x -> new long[] {x.get(mm), x.get(tlbStart), x.get(tlbEnd), Vars.PAGE_SHIFT, 0});
+    return r.build();
+  }
+
+  /** mprotect to read-only: change_pte_range, then flush_tlb_range if a PTE changed. */
+  static Routine mprotect(String flush) {
+    Routine.Builder r = Routine.builder("mprotect").fn("change_pte_range");
+    Local mm = r.param("mm");
+    Local start = r.param("start");
+    Local end = r.param("end");
+    Local page = r.local("page");
+    Local pages = r.local("pages");
+    r.step("PR1", P, "page := first page ≥ start; pages := 0", x -> x.set(page, firstPage(x, x.get(start))));
+    r.jumpIf("PR2", "if page ≥ end goto PR4",
+        x -> x.get(page) >= x.hw().layout.pages()
+            || x.hw().layout.pageAddress((int) x.get(page)) >= x.get(end), "PR4");
+    r.stepThen("PR3", RMW, "ptep_modify_prot_start/commit: if present and writable, pte := read-only; pages++", x -> {
+      int p = (int) x.get(page);
+      long old = x.loadPte((int) x.get(mm), p);
+      if (old != 0 && Machine.pteWritable(old)) {
+        x.xchgPte((int) x.get(mm), p, Machine.pte(Machine.ptePfn(old), false));
+        x.pteChanged((int) x.get(mm), p);
+        x.set(pages, x.get(pages) + 1);
+      }
+      x.set(page, p + 1);
+    }, "PR2");
+    r.fn("change_protection_range");
+    r.returnIf("PR4", "if pages == 0 return (no flush)", x -> x.get(pages) == 0);
+    r.call("PR5", "flush_tlb_range(vma, start, end): flush_tlb_mm_range(mm, start, end, PAGE_SHIFT, false)",
+        flush, x -> new long[] {x.get(mm), x.get(start), x.get(end), Vars.PAGE_SHIFT, 0});
+    return r.build();
+  }
+
+  /** A page moves (COW break, migration): ptep_clear_flush, then the new PTE. */
+  static Routine remap(String flush) {
+    Routine.Builder r = Routine.builder("remap").fn("ptep_clear_flush");
+    Local mm = r.param("mm");
+    Local va = r.param("va");
+    Local old = r.local("old");
+    r.step("RM1", RMW, "old := ptep_get_and_clear(pte)", x -> {
+      int p = x.hw().layout.page(x.get(va));
+      x.set(old, x.xchgPte((int) x.get(mm), p, 0));
+      x.pteChanged((int) x.get(mm), p);
+    });
+    r.call("RM2", "flush_tlb_page(vma, va): flush_tlb_mm_range(mm, va, va + PAGE_SIZE, PAGE_SHIFT, false)",
+        flush, x -> new long[] {x.get(mm), x.get(va), x.get(va) + Layout.PAGE_SIZE, Vars.PAGE_SHIFT, 0});
+    r.fn("set_pte_at");
+    r.step("RM3", W, "set_pte_at(pte := new page, same permissions)", x -> {
+      int p = x.hw().layout.page(x.get(va));
+      x.storePte((int) x.get(mm), p, Machine.pte(x.allocPfn(), Machine.pteWritable(x.get(old))));
+    });
+    return r.build();
+  }
+
+  /**
+   * free_pgtables' loop: unlink the PTE page of every 2 MiB region inside [start, end)
+   * (pmd_clear; pte_free_tlb sets tlb.freed_tables and adds the region's first page to the
+   * range), remembering the unlinked regions in {@code unlinked} for tlb_flush_mmu_free.
+   */
+  private static void unlinkTables(Routine.Builder r, Local mm, Local start, Local end,
+      Local region, Local unlinked, Local tlbStart, Local tlbEnd, Local freed, String done) {
+    r.fn("free_pgtables");
+    r.step("FP1", P, "region := first 2 MiB region inside [start, end)", x -> {
+      Layout l = x.hw().layout;
+      int g = 0;
+      while (g < l.regions() && l.regionAddress(g) < x.get(start)) {
+        g++;
+      }
+      x.set(region, g);
+    });
+    r.jumpIf("FP2", "if no region left inside [start, end) goto " + done, x -> {
+      Layout l = x.hw().layout;
+      int g = (int) x.get(region);
+      return g >= l.regions() || l.regionAddress(g) + Layout.PMD_SIZE > x.get(end);
+    }, done);
+    r.fn("free_pte_range");
+    r.stepThen("FP3", W, "if the PMD maps a PTE page: pmd_clear(pmd); pte_free_tlb: tlb.freed_tables := 1, "
+        + "__tlb_adjust_range(region, PAGE_SIZE)", x -> {
+          Layout l = x.hw().layout;
+          int g = (int) x.get(region);
+          if (x.loadPmd((int) x.get(mm), g) != 0) {
+            x.storePmd((int) x.get(mm), g, 0);
+            x.set(unlinked, x.get(unlinked) | 1L << g);
+            x.set(freed, 1);
+            long a = l.regionAddress(g);
+            x.set(tlbStart, Math.min(x.get(tlbStart), a));
+            x.set(tlbEnd, Math.max(x.get(tlbEnd), a + Layout.PAGE_SIZE));
+          }
+          x.set(region, g + 1);
+        }, "FP2");
+  }
+
+  private static void freeUnlinked(Exec x, long mm, long unlinked) {
+    for (int g = 0; g < x.hw().layout.regions(); g++) {
+      if ((unlinked >>> g & 1) != 0) {
+        x.freeTable((int) mm, g);
+        if (x.tracing()) {
+          x.note("freed the PTE page of " + hex(x.hw().layout.regionAddress(g)));
+        }
+      }
+    }
+  }
+
+  /** munmap of whole page tables: unmap_region = zap + free_pgtables + tlb_finish_mmu. */
+  static Routine freeTables(String flush) {
+    Routine.Builder r = Routine.builder("free_tables").fn("unmap_region");
+    Local mm = r.param("mm");
+    Local start = r.param("start");
+    Local end = r.param("end");
+    Local page = r.local("page");
+    Local tlbStart = r.local("tlb_start");
+    Local tlbEnd = r.local("tlb_end");
+    Local region = r.local("region");
+    Local unlinked = r.local("unlinked");
+    Local freed = r.local("freed_tables");
+    zap(r, mm, start, end, page, tlbStart, tlbEnd, "FP1");
+    unlinkTables(r, mm, start, end, region, unlinked, tlbStart, tlbEnd, freed, "FP4");
+    r.fn("tlb_flush_mmu_tlbonly");
+    r.returnIf("FP4", "if tlb.end == 0 return (nothing unmapped or freed)", x -> x.get(tlbEnd) == 0);
+    r.fn("tlb_flush");
+    r.call("FP5", "flush_tlb_mm_range(mm, tlb.start, tlb.end, PAGE_SHIFT, tlb.freed_tables)", flush,
+        x -> new long[] {x.get(mm), x.get(tlbStart), x.get(tlbEnd), Vars.PAGE_SHIFT, x.get(freed)});
+    r.fn("tlb_flush_mmu_free");
+    r.step("FP6", P, "free the unlinked PTE pages (after the flush)",
+        x -> freeUnlinked(x, x.get(mm), x.get(unlinked)));
+    return r.build();
+  }
+
+  /**
+   * The last task of the mm exits: exit_mm makes the CPU lazy on the mm (enter_lazy_tlb) and
+   * mmput runs exit_mmap: zap everything, free every page table, and one fullmm flush with
+   * freed_tables, then the tables are freed.
+   */
+  static Routine exit(String enterLazy, String flush) {
+    Routine.Builder r = Routine.builder("exit_mm");
+    Local mm = r.param("mm");
+    Local start = r.local("start");
+    Local end = r.local("end");
+    Local page = r.local("page");
+    Local tlbStart = r.local("tlb_start");
+    Local tlbEnd = r.local("tlb_end");
+    Local region = r.local("region");
+    Local unlinked = r.local("unlinked");
+    Local freed = r.local("freed_tables");
+    r.step("EX1", P, "current->mm := NULL (active_mm stays mm)", x -> {
+      x.setReg(Vars.CUR_MM, Vars.NULL_MM);
+      x.setReg(KTHREAD, 1);
+      x.set(start, 0);
+      x.set(end, Layout.TASK_SIZE);
+    });
+    r.call("EX2", "enter_lazy_tlb(mm, current)", enterLazy, x -> new long[] {x.get(mm)});
+    r.fn("exit_mmap");
+    zap(r, mm, start, end, page, tlbStart, tlbEnd, "FP1");
+    unlinkTables(r, mm, start, end, region, unlinked, tlbStart, tlbEnd, freed, "EX3");
+    r.fn("tlb_flush");
+    r.call("EX3", "fullmm: flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL, PAGE_SHIFT, freed_tables = 1)", flush,
+        x -> new long[] {x.get(mm), 0, Vars.TLB_FLUSH_ALL, Vars.PAGE_SHIFT, 1});
+    r.fn("tlb_flush_mmu_free");
+    r.step("EX4", P, "free every page table of the mm", x -> {
+      freeUnlinked(x, x.get(mm), x.get(unlinked));
+      x.hw().setGlobal(x.vars().exited((int) x.get(mm)), 1);
+    });
+    return r.build();
+  }
+
+  /** flush_tlb_range(vma, start, end) as a bare call (no PTE change). */
+  static Routine flushRange(String flush) {
+    Routine.Builder r = Routine.builder("flush_tlb_range");
+    Local mm = r.param("mm");
+    Local start = r.param("start");
+    Local end = r.param("end");
+    r.call("FR1", "flush_tlb_mm_range(mm, start, end, PAGE_SHIFT, false)", flush,
+        x -> new long[] {x.get(mm), x.get(start), x.get(end), Vars.PAGE_SHIFT, 0});
+    return r.build();
+  }
+
+  /** flush_tlb_mm(mm): the whole mm, freed_tables = true (since 4.20). */
+  static Routine flushMm(String flush) {
+    Routine.Builder r = Routine.builder("flush_tlb_mm");
+    Local mm = r.param("mm");
+    r.call("FM1", "flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL, 0, true)", flush,
+        x -> new long[] {x.get(mm), 0, Vars.TLB_FLUSH_ALL, 0, 1});
+    return r.build();
+  }
+
+  static String hex(long v) {
+    return "0x" + Long.toHexString(v);
+  }
+}

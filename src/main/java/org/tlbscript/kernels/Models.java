@@ -1,0 +1,35 @@
+package org.tlbscript.kernels;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every kernel model tlbscript knows, oldest first. */
+public final class Models {
+  private Models() {}
+
+  public static final String DEFAULT = "v4.20";
+
+  private static final Map<String, KernelModel> ALL = new LinkedHashMap<>();
+
+  static {
+    add(Linux420.model());
+  }
+
+  private static void add(KernelModel m) {
+    ALL.put(m.name, m);
+  }
+
+  public static List<KernelModel> all() {
+    return List.copyOf(ALL.values());
+  }
+
+  public static List<String> names() {
+    return List.copyOf(ALL.keySet());
+  }
+
+  public static Optional<KernelModel> find(String name) {
+    return Optional.ofNullable(ALL.get(name));
+  }
+}

@@ -1,0 +1,130 @@
+package org.tlbscript.kernels;
+
+/**
+ * Where the kernel's variables live in the machine state: shared cells (read or written by
+ * other CPUs, so loads and stores go through memory and store buffers), private per-CPU
+ * registers ({@code cpu_tlbstate} fields no other CPU reads, the scheduler's view of the
+ * current task, the flush_tlb_info a CPU publishes), and ghost globals that only checkers read.
+ * One layout serves every kernel model; a model that does not use a variable leaves it zero.
+ */
+public final class Vars {
+  /** mm numbers: 0 is init_mm, user mms are 1.. in order of first appearance. */
+  public static final int INIT_MM = 0;
+  /** LOADED_MM_SWITCHING ((struct mm_struct *)1UL in the kernel). */
+  public static final long SWITCHING = -1;
+  /** A NULL mm pointer (a kernel thread's task->mm, a batched flush's info->mm). */
+  public static final long NULL_MM = -2;
+  public static final long TLB_FLUSH_ALL = -1;
+  public static final int PAGE_SHIFT = 12;
+
+  public final int cpus;
+  public final int mms;
+
+  // private registers (per CPU)
+  public static final int LOADED_MM_ASID = 0;
+  public static final int NEXT_ASID = 1;
+  private static final int CTX_ID = 2;
+  private static final int CTX_GEN = 8;
+  /** current->mm: NULL_MM for a kernel thread. */
+  public static final int CUR_MM = 14;
+  /** current->active_mm. */
+  public static final int ACTIVE_MM = 15;
+  // struct flush_tlb_info this CPU published (it lives on the initiator's stack)
+  public static final int INFO_MM = 16;
+  public static final int INFO_START = 17;
+  public static final int INFO_END = 18;
+  public static final int INFO_STRIDE = 19;
+  public static final int INFO_FREED = 20;
+  public static final int INFO_NEW_GEN = 21;
+  public static final int INFO_INITIATOR = 22;
+  public static final int INFO_TRIM = 23;
+  public static final int REGS = 24;
+
+  // ghost globals
+  public static final int JIFFIES = 0;
+  public static final int NEXT_PFN = 1;
+  public static final int NEXT_TABLE = 2;
+  private static final int GHOST_FIXED = 3;
+
+  private final int pages;
+  private final int regions;
+
+  public Vars(int cpus, int mms, int pages, int regions) {
+    this.cpus = cpus;
+    this.mms = mms;
+    this.pages = pages;
+    this.regions = regions;
+  }
+
+  // ---- shared cells (indices for Layout.cell) ----
+  public int loadedMm(int cpu) {
+    return cpu;
+  }
+
+  public int isLazy(int cpu) {
+    return cpus + cpu;
+  }
+
+  public int tlbGen(int mm) {
+    return 2 * cpus + mm;
+  }
+
+  public int cpumask(int mm) {
+    return 2 * cpus + mms + mm;
+  }
+
+  public int sharedCells() {
+    return 2 * cpus + 2 * mms;
+  }
+
+  /** A readable name for shared cell {@code i}, for traces. */
+  public String cellName(int i, java.util.function.IntFunction<String> mmName) {
+    if (i < cpus) {
+      return "loaded_mm[cpu" + i + "]";
+    } else if (i < 2 * cpus) {
+      return "is_lazy[cpu" + (i - cpus) + "]";
+    } else if (i < 2 * cpus + mms) {
+      return mmName.apply(i - 2 * cpus) + ".tlb_gen";
+    }
+    return "mm_cpumask(" + mmName.apply(i - 2 * cpus - mms) + ")";
+  }
+
+  // ---- private registers ----
+  public static int ctxId(int asid) {
+    return CTX_ID + asid;
+  }
+
+  public static int ctxGen(int asid) {
+    return CTX_GEN + asid;
+  }
+
+  /** ctx_id of an mm: never reused, init_mm has 1, the first user mm 2. */
+  public static long ctxIdOf(long mm) {
+    return mm + 1;
+  }
+
+  // ---- ghost globals ----
+  /** Id of the page table currently allocated for (mm, 2 MiB region), 0 if none or freed. */
+  public int liveTable(int mm, int region) {
+    return GHOST_FIXED + mm * regions + region;
+  }
+
+  /** Generation that covers the last flush-requiring change of the PTE of (mm, page). */
+  public int changeGen(int mm, int page) {
+    return GHOST_FIXED + mms * regions + mm * pages + page;
+  }
+
+  /** Highest generation whose flush_tlb_mm_range has returned. */
+  public int completedGen(int mm) {
+    return GHOST_FIXED + mms * regions + mms * pages + mm;
+  }
+
+  /** 1 once exit_mmap has torn the mm down. */
+  public int exited(int mm) {
+    return GHOST_FIXED + mms * regions + mms * pages + mms + mm;
+  }
+
+  public int globals() {
+    return GHOST_FIXED + mms * regions + mms * pages + 2 * mms;
+  }
+}

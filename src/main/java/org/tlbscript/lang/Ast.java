@@ -1,0 +1,159 @@
+package org.tlbscript.lang;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The immutable scenario AST. Every node carries its position; {@code toSource} prints it back. */
+public final class Ast {
+  private Ast() {}
+
+  public static final long PAGE = 4096;
+
+  public record CpuRef(int n, Pos pos) {
+    public String toSource() {
+      return "cpu" + n;
+    }
+  }
+
+  public record MmRef(String name, Pos pos) {
+    public static final String INIT = "init_mm";
+
+    public boolean isInit() {
+      return INIT.equals(name);
+    }
+  }
+
+  public record Num(long value, Pos pos) {}
+
+  /** Half-open [start, end) like the kernel's start/end; a single address is one page. */
+  public record Range(Num start, Num end, boolean single) {
+    public Pos pos() {
+      return start.pos();
+    }
+
+    public String toSource() {
+      return single ? hex(start.value) : hex(start.value) + ".." + hex(end.value);
+    }
+  }
+
+  public static String hex(long v) {
+    return "0x" + Long.toHexString(v);
+  }
+
+  public sealed interface Stmt permits Header, Action, Assert, Show, TraceSwitch {
+    Pos pos();
+
+    String toSource();
+  }
+
+  public enum HeaderKind { KERNEL, CPUS, PCID, CEILING }
+
+  public record Header(Pos pos, HeaderKind kind, String word, Num num, boolean on) implements Stmt {
+    public String toSource() {
+      return switch (kind) {
+        case KERNEL -> "kernel " + word;
+        case CPUS -> "cpus " + num.value();
+        case PCID -> "pcid " + (on ? "on" : "off");
+        case CEILING -> "ceiling " + num.value();
+      };
+    }
+  }
+
+  /** The actions of the language; {@code syntax} is how each is written after its cpu. */
+  public enum Verb {
+    SWITCH("switch"), SWITCH_KERNEL("switch kernel"), USE("use"), UNUSE("unuse"), LEAVE("leave"),
+    TOUCH("touch"), SPEC("spec"), MAP("map"), UNMAP("unmap"), PROTECT("protect"), REMAP("remap"),
+    FREE_TABLES("free-tables"), FLUSH_RANGE("flush"), FLUSH_ALL("flush"), EXIT("exit"), TICK("tick");
+
+    public final String syntax;
+
+    Verb(String syntax) {
+      this.syntax = syntax;
+    }
+  }
+
+  /**
+   * One action. Fields a verb does not use are null: {@code cpu} is null for {@code tick} and
+   * for the CPU-less {@code flush mmX range}; {@code range} is null for a range flush that
+   * names no addresses (it covers every page the scenario has mapped in the mm).
+   */
+  public record Action(Pos pos, Verb verb, CpuRef cpu, MmRef mm, Range range, boolean write,
+      Num pfn, Num ticks) implements Stmt {
+    public String toSource() {
+      StringBuilder sb = new StringBuilder();
+      if (cpu != null) {
+        sb.append(cpu.toSource()).append(' ');
+      }
+      sb.append(verb.syntax);
+      if (mm != null) {
+        sb.append(' ').append(mm.name());
+      }
+      switch (verb) {
+        case FLUSH_RANGE -> sb.append(" range").append(range == null ? "" : " " + range.toSource());
+        case FLUSH_ALL -> sb.append(" all");
+        case TICK -> sb.append(' ').append(ticks.value());
+        default -> {
+          if (range != null) {
+            sb.append(' ').append(range.toSource());
+          }
+        }
+      }
+      if (write) {
+        sb.append(" write");
+      }
+      if (pfn != null) {
+        sb.append(" pfn ").append(pfn.value());
+      }
+      return sb.toString();
+    }
+  }
+
+  public enum Check {
+    STALE_NONE, STALE_CPU, LATENT, FREED_WALK_NONE, FREED_WALK_CPU, IPIS, CR3, FLUSHES_FULL,
+    FLUSHES_PARTIAL, LAZY, NOT_LAZY, LOADED, ASID, MASK, GEN
+  }
+
+  public record Assert(Pos pos, Check check, CpuRef cpu, MmRef mm, Num addr, Num n,
+      List<CpuRef> cpus) implements Stmt {
+    public String toSource() {
+      String c = cpu == null ? "" : cpu.toSource();
+      return "assert " + switch (check) {
+        case STALE_NONE -> "stale none";
+        case STALE_CPU -> "stale " + c + (addr == null ? "" : " " + hex(addr.value()));
+        case LATENT -> "latent " + c + " " + hex(addr.value());
+        case FREED_WALK_NONE -> "freed-walk none";
+        case FREED_WALK_CPU -> "freed-walk " + c;
+        case IPIS -> "ipis " + (cpu == null ? "" : c + " ") + n.value();
+        case CR3 -> "cr3 " + c + " " + n.value();
+        case FLUSHES_FULL -> "flushes " + c + " full " + n.value();
+        case FLUSHES_PARTIAL -> "flushes " + c + " partial " + n.value();
+        case LAZY -> c + " lazy";
+        case NOT_LAZY -> c + " not lazy";
+        case LOADED -> c + " loaded " + mm.name();
+        case ASID -> c + " asid " + n.value();
+        case MASK -> "mask " + mm.name() + " {"
+            + cpus.stream().map(CpuRef::toSource).collect(Collectors.joining(" ")) + "}";
+        case GEN -> "gen " + mm.name() + " " + n.value();
+      };
+    }
+  }
+
+  public enum ShowWhat { CPU, MM, TLB, STATE }
+
+  public record Show(Pos pos, ShowWhat what, CpuRef cpu, MmRef mm) implements Stmt {
+    public String toSource() {
+      return "show " + switch (what) {
+        case CPU -> cpu.toSource();
+        case MM -> mm.name();
+        case TLB -> "tlb " + cpu.toSource();
+        case STATE -> "state";
+      };
+    }
+  }
+
+  public record TraceSwitch(Pos pos, boolean on) implements Stmt {
+    public String toSource() {
+      return "trace " + (on ? "on" : "off");
+    }
+  }
+}

@@ -1,0 +1,294 @@
+package org.tlbscript.lang;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+import org.tlbscript.lang.Ast.Action;
+import org.tlbscript.lang.Ast.Check;
+import org.tlbscript.lang.Ast.CpuRef;
+import org.tlbscript.lang.Ast.Header;
+import org.tlbscript.lang.Ast.HeaderKind;
+import org.tlbscript.lang.Ast.MmRef;
+import org.tlbscript.lang.Ast.Num;
+import org.tlbscript.lang.Ast.Range;
+import org.tlbscript.lang.Ast.Stmt;
+import org.tlbscript.lang.Ast.Verb;
+import org.tlbscript.lang.parser.TlbsBaseVisitor;
+import org.tlbscript.lang.parser.TlbsParser;
+import org.tlbscript.lang.parser.TlbsParser.*;
+
+/** Turns the parse tree into AST records once; nothing downstream sees ANTLR types. */
+final class AstBuilder extends TlbsBaseVisitor<Stmt> {
+  private final Source source;
+  private final List<Diagnostic> diagnostics = new ArrayList<>();
+
+  AstBuilder(Source source) {
+    this.source = source;
+  }
+
+  List<Diagnostic> diagnostics() {
+    return diagnostics;
+  }
+
+  List<Stmt> script(ScriptContext ctx) {
+    List<Stmt> out = new ArrayList<>();
+    for (StatementContext s : ctx.statement()) {
+      Stmt stmt = visit(s);
+      if (stmt != null) {
+        out.add(stmt);
+      }
+    }
+    return out;
+  }
+
+  private Pos pos(ParserRuleContext ctx) {
+    Token start = ctx.getStart();
+    Token stop = ctx.getStop() == null ? start : ctx.getStop();
+    int length = start.getLine() == stop.getLine()
+        ? stop.getCharPositionInLine() + stop.getText().length() - start.getCharPositionInLine()
+        : start.getText().length();
+    return new Pos(source, start.getLine(), start.getCharPositionInLine() + 1, Math.max(1, length));
+  }
+
+  private Pos pos(Token t) {
+    return new Pos(source, t.getLine(), t.getCharPositionInLine() + 1, Math.max(1, t.getText().length()));
+  }
+
+  private CpuRef cpu(CpuContext ctx) {
+    if (ctx == null) {
+      return null;
+    }
+    String text = ctx.getText();
+    return new CpuRef(parseSmall(text.substring(3), pos(ctx)), pos(ctx));
+  }
+
+  private MmRef mm(MmContext ctx) {
+    return ctx == null ? null : new MmRef(ctx.getText(), pos(ctx));
+  }
+
+  private int parseSmall(String digits, Pos pos) {
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      diagnostics.add(new Diagnostic(pos, "number '" + digits + "' is too large"));
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  /** Numbers: decimal or 0x hex, '_' separators, K/M/G suffixes (powers of 1024). */
+  private Num num(NumberContext ctx) {
+    if (ctx == null) {
+      return null;
+    }
+    String text = ctx.getText().replace("_", "");
+    Pos pos = pos(ctx);
+    BigInteger value;
+    if (text.startsWith("0x") || text.startsWith("0X")) {
+      value = text.length() > 2 ? new BigInteger(text.substring(2), 16) : BigInteger.ZERO;
+    } else {
+      int shift = switch (text.charAt(text.length() - 1)) {
+        case 'K' -> 10;
+        case 'M' -> 20;
+        case 'G' -> 30;
+        default -> 0;
+      };
+      String digits = shift == 0 ? text : text.substring(0, text.length() - 1);
+      value = new BigInteger(digits).shiftLeft(shift);
+    }
+    if (value.bitLength() > 62) {
+      diagnostics.add(new Diagnostic(pos, "number " + ctx.getText() + " is too large",
+          "addresses are user virtual addresses below 0x800000000000 (128 TiB)"));
+      return new Num(0, pos);
+    }
+    return new Num(value.longValue(), pos);
+  }
+
+  private Range range(RangeContext ctx) {
+    if (ctx == null) {
+      return null;
+    }
+    Num start = num(ctx.from);
+    if (ctx.to == null) {
+      return new Range(start, new Num(start.value() + Ast.PAGE, start.pos()), true);
+    }
+    return new Range(start, num(ctx.to), false);
+  }
+
+  private Range single(NumberContext ctx) {
+    Num n = num(ctx);
+    return new Range(n, new Num(n.value() + Ast.PAGE, n.pos()), true);
+  }
+
+  // ---- header ----
+  @Override
+  public Stmt visitKernelDecl(KernelDeclContext ctx) {
+    return new Header(pos(ctx), HeaderKind.KERNEL, ctx.name.getText(), null, false);
+  }
+
+  @Override
+  public Stmt visitCpusDecl(CpusDeclContext ctx) {
+    return new Header(pos(ctx), HeaderKind.CPUS, null, num(ctx.n), false);
+  }
+
+  @Override
+  public Stmt visitPcidDecl(PcidDeclContext ctx) {
+    return new Header(pos(ctx), HeaderKind.PCID, null, null, ctx.onOff().getText().equals("on"));
+  }
+
+  @Override
+  public Stmt visitCeilingDecl(CeilingDeclContext ctx) {
+    return new Header(pos(ctx), HeaderKind.CEILING, null, num(ctx.n), false);
+  }
+
+  // ---- actions ----
+  private Action action(ParserRuleContext ctx, Verb verb, CpuContext cpu, MmContext mm,
+      Range range) {
+    return new Action(pos(ctx), verb, cpu(cpu), mm(mm), range, false, null, null);
+  }
+
+  @Override
+  public Stmt visitSwitchMm(SwitchMmContext ctx) {
+    return action(ctx, Verb.SWITCH, ctx.cpu(), ctx.mm(), null);
+  }
+
+  @Override
+  public Stmt visitSwitchKernel(SwitchKernelContext ctx) {
+    return action(ctx, Verb.SWITCH_KERNEL, ctx.cpu(), null, null);
+  }
+
+  @Override
+  public Stmt visitUseMm(UseMmContext ctx) {
+    return action(ctx, Verb.USE, ctx.cpu(), ctx.mm(), null);
+  }
+
+  @Override
+  public Stmt visitUnuseMm(UnuseMmContext ctx) {
+    return action(ctx, Verb.UNUSE, ctx.cpu(), ctx.mm(), null);
+  }
+
+  @Override
+  public Stmt visitLeave(LeaveContext ctx) {
+    return action(ctx, Verb.LEAVE, ctx.cpu(), null, null);
+  }
+
+  @Override
+  public Stmt visitTouch(TouchContext ctx) {
+    return new Action(pos(ctx), Verb.TOUCH, cpu(ctx.cpu()), mm(ctx.mm()), single(ctx.addr),
+        ctx.write != null, null, null);
+  }
+
+  @Override
+  public Stmt visitSpec(SpecContext ctx) {
+    return action(ctx, Verb.SPEC, ctx.cpu(), null, single(ctx.addr));
+  }
+
+  @Override
+  public Stmt visitMap(MapContext ctx) {
+    return new Action(pos(ctx), Verb.MAP, cpu(ctx.cpu()), mm(ctx.mm()), single(ctx.addr), false,
+        num(ctx.pfn), null);
+  }
+
+  @Override
+  public Stmt visitUnmap(UnmapContext ctx) {
+    return action(ctx, Verb.UNMAP, ctx.cpu(), ctx.mm(), range(ctx.range()));
+  }
+
+  @Override
+  public Stmt visitProtect(ProtectContext ctx) {
+    return action(ctx, Verb.PROTECT, ctx.cpu(), ctx.mm(), range(ctx.range()));
+  }
+
+  @Override
+  public Stmt visitRemap(RemapContext ctx) {
+    return action(ctx, Verb.REMAP, ctx.cpu(), ctx.mm(), single(ctx.addr));
+  }
+
+  @Override
+  public Stmt visitFreeTables(FreeTablesContext ctx) {
+    return action(ctx, Verb.FREE_TABLES, ctx.cpu(), ctx.mm(), range(ctx.range()));
+  }
+
+  @Override
+  public Stmt visitFlush(FlushContext ctx) {
+    Verb verb = ctx.all != null ? Verb.FLUSH_ALL : Verb.FLUSH_RANGE;
+    return action(ctx, verb, ctx.cpu(), ctx.mm(), range(ctx.range()));
+  }
+
+  @Override
+  public Stmt visitExit(ExitContext ctx) {
+    return action(ctx, Verb.EXIT, ctx.cpu(), ctx.mm(), null);
+  }
+
+  @Override
+  public Stmt visitTick(TickContext ctx) {
+    return new Action(pos(ctx), Verb.TICK, null, null, null, false, null, num(ctx.n));
+  }
+
+  // ---- assertions ----
+  @Override
+  public Stmt visitAssertion(AssertionContext ctx) {
+    return check(ctx, ctx.check());
+  }
+
+  private Stmt check(AssertionContext outer, CheckContext c) {
+    Pos p = pos(outer);
+    if (c instanceof StaleNoneContext) {
+      return new Ast.Assert(p, Check.STALE_NONE, null, null, null, null, List.of());
+    } else if (c instanceof StaleCpuContext x) {
+      return new Ast.Assert(p, Check.STALE_CPU, cpu(x.cpu()), null, num(x.addr), null, List.of());
+    } else if (c instanceof LatentContext x) {
+      return new Ast.Assert(p, Check.LATENT, cpu(x.cpu()), null, num(x.addr), null, List.of());
+    } else if (c instanceof FreedWalkNoneContext) {
+      return new Ast.Assert(p, Check.FREED_WALK_NONE, null, null, null, null, List.of());
+    } else if (c instanceof FreedWalkCpuContext x) {
+      return new Ast.Assert(p, Check.FREED_WALK_CPU, cpu(x.cpu()), null, null, null, List.of());
+    } else if (c instanceof IpisContext x) {
+      return new Ast.Assert(p, Check.IPIS, cpu(x.cpu()), null, null, num(x.n), List.of());
+    } else if (c instanceof Cr3Context x) {
+      return new Ast.Assert(p, Check.CR3, cpu(x.cpu()), null, null, num(x.n), List.of());
+    } else if (c instanceof FlushesContext x) {
+      Check kind = x.kind.getText().equals("full") ? Check.FLUSHES_FULL : Check.FLUSHES_PARTIAL;
+      return new Ast.Assert(p, kind, cpu(x.cpu()), null, null, num(x.n), List.of());
+    } else if (c instanceof LazyContext x) {
+      return new Ast.Assert(p, Check.LAZY, cpu(x.cpu()), null, null, null, List.of());
+    } else if (c instanceof NotLazyContext x) {
+      return new Ast.Assert(p, Check.NOT_LAZY, cpu(x.cpu()), null, null, null, List.of());
+    } else if (c instanceof LoadedContext x) {
+      return new Ast.Assert(p, Check.LOADED, cpu(x.cpu()), mm(x.mm()), null, null, List.of());
+    } else if (c instanceof AsidContext x) {
+      return new Ast.Assert(p, Check.ASID, cpu(x.cpu()), null, null, num(x.n), List.of());
+    } else if (c instanceof MaskContext x) {
+      List<CpuRef> cpus = x.cpu().stream().map(this::cpu).toList();
+      return new Ast.Assert(p, Check.MASK, null, mm(x.mm()), null, null, cpus);
+    } else if (c instanceof GenContext x) {
+      return new Ast.Assert(p, Check.GEN, null, mm(x.mm()), null, num(x.n), List.of());
+    }
+    throw new IllegalStateException("unhandled assertion form " + c.getClass().getSimpleName());
+  }
+
+  // ---- inspection ----
+  @Override
+  public Stmt visitShow(ShowContext ctx) {
+    Pos p = pos(ctx);
+    if (ctx.getChild(1).getText().equals("tlb")) {
+      return new Ast.Show(p, Ast.ShowWhat.TLB, cpu(ctx.cpu()), null);
+    } else if (ctx.cpu() != null) {
+      return new Ast.Show(p, Ast.ShowWhat.CPU, cpu(ctx.cpu()), null);
+    } else if (ctx.mm() != null) {
+      return new Ast.Show(p, Ast.ShowWhat.MM, null, mm(ctx.mm()));
+    }
+    return new Ast.Show(p, Ast.ShowWhat.STATE, null, null);
+  }
+
+  @Override
+  public Stmt visitTraceSwitch(TraceSwitchContext ctx) {
+    return new Ast.TraceSwitch(pos(ctx), ctx.onOff().getText().equals("on"));
+  }
+
+  @Override
+  public Stmt visitStatement(StatementContext ctx) {
+    return visit(ctx.getChild(0));
+  }
+}

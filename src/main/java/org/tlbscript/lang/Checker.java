@@ -1,0 +1,263 @@
+package org.tlbscript.lang;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.tlbscript.lang.Ast.Action;
+import org.tlbscript.lang.Ast.Assert;
+import org.tlbscript.lang.Ast.CpuRef;
+import org.tlbscript.lang.Ast.Header;
+import org.tlbscript.lang.Ast.HeaderKind;
+import org.tlbscript.lang.Ast.MmRef;
+import org.tlbscript.lang.Ast.Num;
+import org.tlbscript.lang.Ast.Range;
+import org.tlbscript.lang.Ast.Stmt;
+import org.tlbscript.lang.Ast.Verb;
+
+/**
+ * The static pass between parsing and running: header rules, CPU numbers, mm names (with
+ * "did you mean"), addresses and ranges. It also collects what a run needs to lay out the
+ * machine: the CPUs, the mms in order of first use, and every page the scenario names.
+ */
+public final class Checker {
+  private Checker() {}
+
+  public static final long PAGE = 4096;
+  public static final long PMD_SIZE = 2L << 20;
+  /** TASK_SIZE_MAX with 4-level paging. */
+  public static final long TASK_SIZE = 0x7ffffffff000L;
+  public static final int MAX_CPUS = 64;
+  public static final int ASIDS = 6;
+
+  /** What a scenario asks for. {@code kernel} and {@code pcid} are null when not given. */
+  public record Setup(String kernel, Integer cpus, Boolean pcid, Long ceiling, List<String> mms,
+      long[] pages, Map<String, long[]> defaultRanges) {
+    public int cpuCount() {
+      return cpus;
+    }
+  }
+
+  public record Result(Setup setup, List<Diagnostic> diagnostics) {
+    public boolean ok() {
+      return diagnostics.isEmpty();
+    }
+  }
+
+  public static Result check(List<Stmt> statements, Collection<String> kernelNames) {
+    return new Run(kernelNames).check(statements);
+  }
+
+  private static final class Run {
+    final Collection<String> kernelNames;
+    final List<Diagnostic> diagnostics = new ArrayList<>();
+    final Map<HeaderKind, Header> headers = new EnumMap<>(HeaderKind.class);
+    final List<String> mms = new ArrayList<>(List.of(MmRef.INIT));
+    final TreeSet<Long> pages = new TreeSet<>();
+    final Map<String, TreeSet<Long>> pagesByMm = new LinkedHashMap<>();
+    boolean sawAction;
+    int maxCpu = -1;
+
+    Run(Collection<String> kernelNames) {
+      this.kernelNames = kernelNames;
+    }
+
+    void error(Pos pos, String message, String hint) {
+      diagnostics.add(new Diagnostic(pos, message, hint));
+    }
+
+    Result check(List<Stmt> statements) {
+      for (Stmt s : statements) {
+        if (s instanceof Header h) {
+          header(h);
+        }
+      }
+      Integer declared = headers.containsKey(HeaderKind.CPUS)
+          ? (int) headers.get(HeaderKind.CPUS).num().value() : null;
+      for (Stmt s : statements) {
+        if (s instanceof Header) {
+          continue;
+        }
+        if (s instanceof Action a) {
+          sawAction = true;
+          action(a, declared);
+        } else if (s instanceof Assert a) {
+          assertion(a, declared);
+        } else if (s instanceof Ast.Show sh) {
+          cpu(sh.cpu(), declared);
+          knownMm(sh.mm());
+        }
+      }
+      int cpus = declared != null ? declared : Math.max(1, maxCpu + 1);
+      Header k = headers.get(HeaderKind.KERNEL);
+      Header p = headers.get(HeaderKind.PCID);
+      Header c = headers.get(HeaderKind.CEILING);
+      Map<String, long[]> ranges = new LinkedHashMap<>();
+      pagesByMm.forEach((mm, set) -> ranges.put(mm, new long[] {set.first(), set.last() + PAGE}));
+      Setup setup = new Setup(k == null ? null : k.word(), cpus, p == null ? null : p.on(),
+          c == null ? null : c.num().value(), List.copyOf(mms),
+          pages.stream().mapToLong(Long::longValue).toArray(), ranges);
+      return new Result(setup, diagnostics);
+    }
+
+    void header(Header h) {
+      Header before = headers.putIfAbsent(h.kind(), h);
+      if (before != null) {
+        error(h.pos(), "`" + h.toSource().split(" ")[0] + "` is already set at line "
+            + before.pos().line(), null);
+      }
+      switch (h.kind()) {
+        case KERNEL -> {
+          if (!kernelNames.contains(h.word())) {
+            String hint = Suggest.closest(h.word(), kernelNames).map(n -> "did you mean '" + n + "'? ")
+                .orElse("") + "`tlbscript kernels` lists the models";
+            error(h.pos(), "unknown kernel model '" + h.word() + "'", hint);
+          }
+        }
+        case CPUS -> {
+          long n = h.num().value();
+          if (n < 1 || n > MAX_CPUS) {
+            error(h.num().pos(), "cpus must be between 1 and " + MAX_CPUS + ", not " + n, null);
+          }
+        }
+        case CEILING -> {
+          if (h.num().value() > 1 << 20) {
+            error(h.num().pos(), "ceiling " + h.num().value() + " is too large",
+                "the kernel's default tlb_single_page_flush_ceiling is 33");
+          }
+        }
+        default -> { }
+      }
+    }
+
+    void cpu(CpuRef c, Integer declared) {
+      if (c == null) {
+        return;
+      }
+      if (declared != null && c.n() >= declared) {
+        error(c.pos(), "cpu" + c.n() + " does not exist: `cpus " + declared + "` declares "
+            + (declared == 1 ? "cpu0" : "cpu0 to cpu" + (declared - 1)), null);
+      } else if (declared == null && c.n() >= MAX_CPUS) {
+        error(c.pos(), "cpu" + c.n() + " is beyond the " + MAX_CPUS + " CPUs tlbscript models", null);
+      } else {
+        maxCpu = Math.max(maxCpu, c.n());
+      }
+    }
+
+    boolean mmName(MmRef mm) {
+      if (mm.isInit() || mm.name().matches("mm[0-9]+")) {
+        return true;
+      }
+      String hint = Suggest.closest(mm.name(), mms).map(n -> "did you mean '" + n + "'?")
+          .orElse("mms are written mm1, mm2, ... (or init_mm)");
+      error(mm.pos(), "'" + mm.name() + "' is not an mm", hint);
+      return false;
+    }
+
+    void knownMm(MmRef mm) {
+      if (mm == null || !mmName(mm) || mms.contains(mm.name())) {
+        return;
+      }
+      String hint = Suggest.closest(mm.name(), mms.subList(1, mms.size()))
+          .map(n -> "did you mean '" + n + "'?")
+          .orElse(mms.size() == 1 ? "no action has used an mm yet" : "known: "
+              + String.join(", ", mms.subList(1, mms.size())));
+      error(mm.pos(), "unknown mm '" + mm.name() + "': no action before this line uses it", hint);
+    }
+
+    void action(Action a, Integer declared) {
+      cpu(a.cpu(), declared);
+      if (a.mm() != null && mmName(a.mm())) {
+        if (a.mm().isInit()) {
+          error(a.mm().pos(), "init_mm cannot be used here: it has no user pages",
+              a.verb() == Verb.SWITCH ? "`cpuN leave` switches a CPU to init_mm" : null);
+        } else if (!mms.contains(a.mm().name())) {
+          mms.add(a.mm().name());
+        }
+      }
+      switch (a.verb()) {
+        case TOUCH, SPEC, MAP, REMAP, UNMAP, PROTECT -> range(a.range(), a.mm());
+        case FREE_TABLES -> {
+          if (range(a.range(), a.mm())) {
+            long firstRegion = (a.range().start().value() + PMD_SIZE - 1) / PMD_SIZE * PMD_SIZE;
+            if (firstRegion + PMD_SIZE > a.range().end().value()) {
+              long base = a.range().start().value() / PMD_SIZE * PMD_SIZE;
+              error(a.range().pos(), "free-tables " + a.range().toSource() + " frees no page table: "
+                  + "a PTE page maps 2 MiB, and only whole ones inside the range are freed",
+                  "did you mean " + Ast.hex(base) + ".." + Ast.hex(base + PMD_SIZE) + "?");
+            }
+          }
+        }
+        case FLUSH_RANGE -> {
+          if (a.range() != null) {
+            range(a.range(), a.mm());
+          } else if (a.mm() != null && !a.mm().isInit() && !pagesByMm.containsKey(a.mm().name())) {
+            error(a.pos(), "`flush " + a.mm().name() + " range` without addresses flushes the pages the "
+                + "scenario names in " + a.mm().name() + ", and it names none before this line",
+                "give the range: flush " + a.mm().name() + " range 0x1000..0x3000");
+          }
+        }
+        default -> { }
+      }
+      if (a.pfn() != null && (a.pfn().value() < 1 || a.pfn().value() >= 1L << 40)) {
+        error(a.pfn().pos(), "pfn " + a.pfn().value() + " is out of range (1 to 2^40-1)", null);
+      }
+    }
+
+    /** Checks alignment and bounds; a single address joins the set of pages the scenario names. */
+    boolean range(Range r, MmRef mm) {
+      if (r == null) {
+        return true;
+      }
+      boolean ok = address(r.start());
+      if (!r.single()) {
+        ok &= address(r.end());
+        if (ok && r.end().value() <= r.start().value()) {
+          error(r.end().pos(), "empty range " + r.toSource() + ": the end must be above the start",
+              "ranges are half-open [start, end), like the kernel's start/end");
+          ok = false;
+        }
+      }
+      if (ok && r.single()) {
+        pages.add(r.start().value());
+        if (mm != null && !mm.isInit()) {
+          pagesByMm.computeIfAbsent(mm.name(), k -> new TreeSet<>()).add(r.start().value());
+        }
+      }
+      return ok;
+    }
+
+    boolean address(Num n) {
+      long v = n.value();
+      if (v % PAGE != 0) {
+        error(n.pos(), "address " + Ast.hex(v) + " is not page aligned",
+            "did you mean " + Ast.hex(v / PAGE * PAGE) + "?");
+        return false;
+      }
+      if (v > TASK_SIZE) {
+        error(n.pos(), "address " + Ast.hex(v) + " is not a user address",
+            "user space ends at " + Ast.hex(TASK_SIZE) + " (TASK_SIZE_MAX)");
+        return false;
+      }
+      return true;
+    }
+
+    void assertion(Assert a, Integer declared) {
+      cpu(a.cpu(), declared);
+      a.cpus().forEach(c -> cpu(c, declared));
+      if (a.mm() != null) {
+        knownMm(a.mm());
+      }
+      if (a.addr() != null && address(a.addr())) {
+        pages.add(a.addr().value());
+      }
+      if (a.check() == Ast.Check.ASID && (a.n().value() < 0 || a.n().value() >= ASIDS)) {
+        error(a.n().pos(), "ASID " + a.n().value() + " does not exist: there are " + ASIDS
+            + " dynamic ASIDs, 0 to " + (ASIDS - 1), null);
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package org.tlbscript.lang;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.Vocabulary;
+import org.antlr.v4.runtime.misc.IntervalSet;
+import org.tlbscript.lang.parser.TlbsLexer;
+import org.tlbscript.lang.parser.TlbsParser;
+
+/** The one façade over ANTLR: text in, AST and diagnostics out. */
+public final class Parser {
+  private Parser() {}
+
+  /** The statements, the syntax errors (one per line at most), and whether input ended early. */
+  public record Result(List<Ast.Stmt> statements, List<Diagnostic> diagnostics, boolean incomplete) {
+    public boolean ok() {
+      return diagnostics.isEmpty();
+    }
+  }
+
+  public static Result parse(Source source) {
+    TlbsLexer lexer = new TlbsLexer(CharStreams.fromString(source.text(), source.name()));
+    TlbsParser parser = new TlbsParser(new CommonTokenStream(lexer));
+    Listener listener = new Listener(source);
+    lexer.removeErrorListeners();
+    parser.removeErrorListeners();
+    parser.addErrorListener(listener);
+    TlbsParser.ScriptContext tree = parser.script();
+    AstBuilder builder = new AstBuilder(source);
+    List<Ast.Stmt> statements = listener.diagnostics.isEmpty() ? builder.script(tree) : List.of();
+    List<Diagnostic> all = new ArrayList<>(listener.diagnostics);
+    all.addAll(builder.diagnostics());
+    return new Result(statements, all, listener.sawEof);
+  }
+
+  /** The keywords and token kinds the grammar accepts after {@code textBeforeCursor}. */
+  public static List<String> expectedAfter(String textBeforeCursor) {
+    Source source = new Source("<completion>", textBeforeCursor + "\u0000");
+    TlbsLexer lexer = new TlbsLexer(CharStreams.fromString(source.text()));
+    TlbsParser parser = new TlbsParser(new CommonTokenStream(lexer));
+    Listener listener = new Listener(source);
+    lexer.removeErrorListeners();
+    parser.removeErrorListeners();
+    parser.addErrorListener(listener);
+    parser.script();
+    return listener.firstExpected == null ? List.of() : listener.firstExpected;
+  }
+
+  static String display(Vocabulary vocabulary, int type) {
+    if (type == Token.EOF) {
+      return "end of input";
+    }
+    String literal = vocabulary.getLiteralName(type);
+    if (literal != null) {
+      return literal.substring(1, literal.length() - 1);
+    }
+    return switch (vocabulary.getSymbolicName(type)) {
+      case "CPU" -> "cpuN";
+      case "MM" -> "mmN";
+      case "NUMBER" -> "a number";
+      case "NAME" -> "a name";
+      case "NL" -> "end of line";
+      default -> vocabulary.getSymbolicName(type);
+    };
+  }
+
+  private static final java.util.Set<String> NOT_KEYWORDS =
+      java.util.Set.of("cpuN", "mmN", "a number", "a name", "end of line", "end of input");
+
+  private static final class Listener extends BaseErrorListener {
+    final Source source;
+    final List<Diagnostic> diagnostics = new ArrayList<>();
+    int lastLine = -1;
+    boolean sawEof;
+    List<String> firstExpected;
+
+    Listener(Source source) {
+      this.source = source;
+    }
+
+    @Override
+    public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col,
+        String antlrMessage, RecognitionException e) {
+      Token token = offending instanceof Token t ? t : null;
+      if (token != null && token.getType() == Token.EOF) {
+        sawEof = true;
+      }
+      List<String> expected = new ArrayList<>();
+      if (recognizer instanceof TlbsParser p) {
+        IntervalSet set = e != null && e.getExpectedTokens() != null ? e.getExpectedTokens()
+            : p.getExpectedTokens();
+        TreeSet<String> names = new TreeSet<>();
+        for (int type : set.toList()) {
+          names.add(display(p.getVocabulary(), type));
+        }
+        expected.addAll(names);
+      }
+      if (firstExpected == null) {
+        firstExpected = expected;
+      }
+      if (line == lastLine) {
+        return; // one diagnostic per line: later ones are cascades
+      }
+      lastLine = line;
+      String text = token == null ? "" : token.getText();
+      int length = token == null || token.getType() == Token.EOF ? 1 : Math.max(1, text.length());
+      Pos pos = new Pos(source, line, col + 1, length);
+      String found = token == null || token.getType() == Token.EOF ? "end of input"
+          : "\n".equals(text) || "\r\n".equals(text) ? "end of line" : "'" + text + "'";
+      String message = expected.isEmpty() ? "unexpected " + found
+          : "unexpected " + found + ", expected " + describe(expected);
+      String hint = null;
+      if (token != null && token.getType() != Token.EOF && !expected.isEmpty()) {
+        List<String> words = expected.stream().filter(w -> w.matches("[a-z_][a-z_\\-]*")).toList();
+        hint = Suggest.closest(text, words).map(w -> "did you mean '" + w + "'?").orElse(null);
+      }
+      diagnostics.add(new Diagnostic(pos, message, hint));
+    }
+
+    private static String describe(List<String> expected) {
+      List<String> shown = expected.stream()
+          .map(w -> NOT_KEYWORDS.contains(w) ? w : "'" + w + "'")
+          .toList();
+      if (shown.size() > 8) {
+        return "one of " + String.join(", ", shown.subList(0, 8)) + ", ...";
+      }
+      return shown.size() == 1 ? shown.get(0) : "one of " + String.join(", ", shown);
+    }
+  }
+}

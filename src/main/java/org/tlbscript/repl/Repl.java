@@ -1,0 +1,162 @@
+package org.tlbscript.repl;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.tlbscript.kernels.Models;
+import org.tlbscript.lang.Ast;
+import org.tlbscript.lang.Checker;
+import org.tlbscript.lang.Diagnostic;
+import org.tlbscript.lang.Parser;
+import org.tlbscript.lang.Source;
+import org.tlbscript.session.Outcome;
+import org.tlbscript.session.Session;
+
+/**
+ * The interactive loop: each line is parsed, checked together with what was accepted before,
+ * and run. The machine is rebuilt by replaying the accepted statements whenever a line names a
+ * new CPU, mm or page (the layout is fixed per machine), so the state is always that of the
+ * whole session. It does not know whether it talks to a terminal or a pipe: with a pipe there
+ * is no prompt and the exit code is the batch one.
+ */
+public final class Repl {
+  private final Terminal terminal;
+  private final LineReader reader;
+  private final boolean interactive;
+  private final String kernelOverride;
+  private final List<Ast.Stmt> accepted = new ArrayList<>();
+  private Session session;
+  private int exit;
+  private int lineNo;
+
+  public Repl(Terminal terminal, Path history, String kernel, boolean interactive) {
+    this.terminal = terminal;
+    this.interactive = interactive;
+    this.kernelOverride = kernel;
+    this.reader = LineReaderBuilder.builder().terminal(terminal).appName("tlbscript")
+        .variable(LineReader.HISTORY_FILE, history)
+        .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+        .build();
+  }
+
+  public static Repl system(String kernel, Path history) throws IOException {
+    boolean tty = System.console() != null;
+    Terminal t = tty ? TerminalBuilder.builder().system(true).build()
+        : TerminalBuilder.builder().dumb(true).streams(System.in, System.out).build();
+    return new Repl(t, history, kernel, tty);
+  }
+
+  public int run() {
+    PrintWriter out = terminal.writer();
+    if (interactive) {
+      out.println("tlbscript " + (kernelOverride != null ? kernelOverride : Models.DEFAULT)
+          + " — type statements (cpu1 switch mm2, flush mm1 range, assert stale none), :help, Ctrl-D to leave");
+    }
+    while (true) {
+      String line;
+      try {
+        line = reader.readLine(interactive ? "tlbs> " : "");
+      } catch (UserInterruptException e) {
+        continue;
+      } catch (EndOfFileException e) {
+        break;
+      }
+      lineNo++;
+      String trimmed = line.trim();
+      if (trimmed.equals(":quit") || trimmed.equals(":q")) {
+        break;
+      } else if (trimmed.equals(":help")) {
+        out.print(help());
+      } else if (!trimmed.isEmpty()) {
+        out.print(eval(line));
+      }
+      out.flush();
+    }
+    try {
+      reader.getHistory().save();
+    } catch (IOException e) {
+      out.println("tlbscript: could not save history: " + e.getMessage());
+    }
+    out.flush();
+    return exit;
+  }
+
+  /** Runs one line; returns what to print. The line is kept only if it ran without error. */
+  public String eval(String line) {
+    Source source = new Source(interactive ? "<repl>" : "<stdin>:" + lineNo, line);
+    Parser.Result parsed = Parser.parse(source);
+    if (!parsed.ok()) {
+      return fail(parsed.diagnostics(), 3);
+    }
+    List<Ast.Stmt> all = new ArrayList<>(accepted);
+    all.addAll(parsed.statements());
+    Checker.Result checked = Checker.check(all, Models.names());
+    if (!checked.ok()) {
+      return fail(checked.diagnostics(), 3);
+    }
+    String kernel = kernelOverride != null ? kernelOverride
+        : checked.setup().kernel() != null ? checked.setup().kernel() : Models.DEFAULT;
+    boolean rebuild = session == null || !session.model.name.equals(kernel)
+        || !sameLayout(session.setup, checked.setup());
+    Session target = rebuild ? new Session(Models.find(kernel).orElseThrow(), checked.setup()) : session;
+    if (rebuild) {
+      target.trace(session != null && session.tracing());
+      boolean wasTracing = target.tracing();
+      target.trace(false);
+      for (Ast.Stmt s : accepted) {
+        target.execute(s);
+      }
+      target.trace(wasTracing);
+    }
+    StringBuilder out = new StringBuilder();
+    org.tlbscript.hw.Machine before = target.machine().copy();
+    for (Ast.Stmt s : parsed.statements()) {
+      Outcome o = target.execute(s);
+      out.append(o.output());
+      if (o.diagnostic() != null) {
+        target.restore(before);
+        session = target;
+        return out + fail(List.of(o.diagnostic()), o.status() == Outcome.Status.ASSERTION_FAILED ? 1
+            : o.status() == Outcome.Status.MODEL_BUG ? 4 : 3);
+      }
+    }
+    accepted.addAll(parsed.statements());
+    session = target;
+    return out.toString();
+  }
+
+  private static boolean sameLayout(Checker.Setup a, Checker.Setup b) {
+    return a.cpuCount() == b.cpuCount() && a.mms().equals(b.mms())
+        && java.util.Arrays.equals(a.pages(), b.pages()) && java.util.Objects.equals(a.pcid(), b.pcid())
+        && java.util.Objects.equals(a.ceiling(), b.ceiling());
+  }
+
+  private String fail(List<Diagnostic> diagnostics, int code) {
+    exit = Math.max(exit, code);
+    StringBuilder sb = new StringBuilder();
+    diagnostics.forEach(d -> sb.append(d.render()));
+    return sb.toString();
+  }
+
+  static String help() {
+    return """
+        Statements are those of scenario files, one per line (or several separated by ';'):
+          cpu1 switch mm2        cpu1 switch kernel     cpu1 use mm1 / unuse mm1   cpu1 leave
+          cpu1 touch mm1 0x2000 [write]                 cpu1 spec 0x2000
+          cpu0 map mm1 0x2000    cpu0 unmap mm1 0x2000[..0x4000]   protect, remap, free-tables
+          flush mm1 range [A..B] cpu0 flush mm1 all     cpu0 exit mm1              tick 1000
+          assert stale none      assert ipis cpu1 0     assert cpu1 lazy           assert mask mm1 {cpu0}
+          show state             show cpu1              show mm1                   show tlb cpu1
+          trace on|off
+        Commands: :help, :quit (or Ctrl-D). A line with an error is not kept.
+        """;
+  }
+}

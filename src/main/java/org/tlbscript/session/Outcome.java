@@ -1,0 +1,20 @@
+package org.tlbscript.session;
+
+import org.tlbscript.lang.Diagnostic;
+
+/**
+ * What running one statement gave: its output (trace, {@code show} tables) and, unless it
+ * went well, a diagnostic. INVALID means the statement cannot run in this state (the scenario
+ * is wrong); MODEL_BUG means a self-check of the model failed (tlbscript is wrong).
+ */
+public record Outcome(Status status, String output, Diagnostic diagnostic) {
+  public enum Status { OK, ASSERTION_FAILED, INVALID, MODEL_BUG }
+
+  public static Outcome ok(String output) {
+    return new Outcome(Status.OK, output, null);
+  }
+
+  public boolean stopsRun() {
+    return status == Status.INVALID || status == Status.MODEL_BUG;
+  }
+}

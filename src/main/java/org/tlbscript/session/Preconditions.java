@@ -1,0 +1,90 @@
+package org.tlbscript.session;
+
+import org.tlbscript.hw.Machine;
+import org.tlbscript.lang.Ast;
+import org.tlbscript.lang.Ast.Action;
+
+/**
+ * Whether an action can happen in the current state, as the kernel would see it: a user access
+ * needs a CPU running a task of that mm, use_mm needs a kernel thread, an exited mm is gone.
+ * A problem is one line, optionally followed by a hint line.
+ */
+final class Preconditions {
+  private Preconditions() {}
+
+  static String check(Session s, Action a) {
+    int mm = a.mm() == null ? -1 : s.mm(a.mm());
+    if (mm > 0 && s.exited(mm) && a.verb() != Ast.Verb.TICK) {
+      return a.mm().name() + " has exited: its page tables are gone\n"
+          + "use another mm after `exit`";
+    }
+    if (a.cpu() == null) {
+      if (a.verb() == Ast.Verb.TICK) {
+        return null;
+      }
+      return cpuRunning(s, mm) < 0 ? "no CPU runs a task of " + a.mm().name()
+          + " to start the flush on\nwrite the CPU: cpu0 " + a.toSource() : null;
+    }
+    int cpu = a.cpu().n();
+    String c = "cpu" + cpu;
+    return switch (a.verb()) {
+      case TOUCH -> s.currentMm(cpu) == mm ? null : c + " does not run " + a.mm().name() + ": it "
+          + describe(s, cpu) + "\na user access needs a task of the mm: write `" + c + " switch "
+          + a.mm().name() + "` (or `" + c + " use " + a.mm().name() + "` for a kernel thread) first";
+      case USE -> s.kthread(cpu) && s.currentMm(cpu) < 0 ? null : c + " " + describe(s, cpu)
+          + "\nuse_mm is for kernel threads: write `" + c + " switch kernel` first";
+      case UNUSE -> s.kthread(cpu) && s.currentMm(cpu) == mm ? null : c + " is not a kernel thread using "
+          + a.mm().name() + ": it " + describe(s, cpu);
+      case LEAVE -> s.kthread(cpu) && s.currentMm(cpu) < 0 ? null : c + " " + describe(s, cpu)
+          + "\nleave_mm runs in the idle loop: write `" + c + " idle` first";
+      case EXIT -> exit(s, cpu, mm, a);
+      case MAP -> pte(s, mm, a) == 0 ? null : a.range().toSource() + " is already mapped in "
+          + a.mm().name() + " (pfn " + Machine.ptePfn(pte(s, mm, a)) + ")\nuse `remap` to change it";
+      case REMAP -> pte(s, mm, a) != 0 ? null : a.range().toSource() + " is not mapped in "
+          + a.mm().name() + "\n`map` or `touch` it first";
+      default -> null;
+    };
+  }
+
+  private static String exit(Session s, int cpu, int mm, Action a) {
+    if (s.kthread(cpu) || s.currentMm(cpu) != mm) {
+      return "cpu" + cpu + " does not run a task of " + a.mm().name() + ": it " + describe(s, cpu)
+          + "\nexit_mm runs in the exiting task";
+    }
+    for (int o = 0; o < s.cpus(); o++) {
+      if (o != cpu && s.currentMm(o) == mm) {
+        return "cpu" + o + " still runs " + (s.kthread(o) ? "a kernel thread using " : "a task of ")
+            + a.mm().name() + "\nthe last task must exit last: switch cpu" + o + " away first";
+      }
+    }
+    return null;
+  }
+
+  private static long pte(Session s, int mm, Action a) {
+    int page = s.layout().page(a.range().start().value());
+    return s.machine().memory(s.layout().pteCell(mm, page));
+  }
+
+  /** What the CPU runs, in scheduler terms. */
+  static String describe(Session s, int cpu) {
+    long cur = s.currentMm(cpu);
+    if (!s.kthread(cpu)) {
+      return "runs a task of " + s.mmName(cur);
+    } else if (cur >= 0) {
+      return "runs a kernel thread using " + s.mmName(cur);
+    }
+    long loaded = s.loadedMm(cpu);
+    return "runs a kernel thread" + (s.lazy(cpu) ? ", lazy on " + s.mmName(loaded)
+        : loaded == 0 ? " on init_mm" : "");
+  }
+
+  /** The lowest CPU running a task of mm (the documented choice for CPU-less flushes), or -1. */
+  static int cpuRunning(Session s, int mm) {
+    for (int c = 0; c < s.cpus(); c++) {
+      if (!s.kthread(c) && s.currentMm(c) == mm) {
+        return c;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,116 @@
+package org.tlbscript.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tlbscript.kernels.KernelModel;
+import org.tlbscript.kernels.Models;
+import org.tlbscript.lang.Ast;
+import org.tlbscript.lang.Checker;
+import org.tlbscript.lang.Diagnostic;
+import org.tlbscript.lang.Parser;
+import org.tlbscript.lang.Source;
+
+/** One scenario file run from start to end on a fresh model: parse, check, execute. */
+public final class ScenarioRun {
+  private ScenarioRun() {}
+
+  public enum Status {
+    PASSED, FAILED, INVALID, MODEL_BUG
+  }
+
+  /** The verdict, the output (trace, shows) and every diagnostic, in order. */
+  public record Result(String name, Status status, String output, List<Diagnostic> diagnostics,
+      String kernel, long nanos) {}
+
+  /**
+   * Runs {@code source}. {@code kernelOverride} (may be null) replaces the file's `kernel` line.
+   */
+  public static Result run(Source source, String kernelOverride, boolean trace) {
+    long t0 = System.nanoTime();
+    Result r = execute(source, kernelOverride, trace);
+    List<String> expected = expectedErrors(source);
+    if (expected.isEmpty()) {
+      return new Result(r.name, r.status, r.output, r.diagnostics, r.kernel, System.nanoTime() - t0);
+    }
+    return checkExpected(r, expected, System.nanoTime() - t0);
+  }
+
+  /**
+   * A file that must fail says so in comments, one per expected diagnostic:
+   * {@code # expect-error: 4:9: unknown mm 'mm3'} (line:col, then a part of the message). It
+   * passes when exactly those diagnostics occur.
+   */
+  static List<String> expectedErrors(Source source) {
+    List<String> out = new ArrayList<>();
+    for (String line : source.lines()) {
+      int i = line.indexOf("# expect-error:");
+      if (i >= 0) {
+        out.add(line.substring(i + "# expect-error:".length()).trim());
+      }
+    }
+    return out;
+  }
+
+  private static Result checkExpected(Result r, List<String> expected, long nanos) {
+    List<Diagnostic> unmatched = new ArrayList<>(r.diagnostics);
+    List<Diagnostic> problems = new ArrayList<>();
+    for (String e : expected) {
+      int colon2 = e.indexOf(':', e.indexOf(':') + 1);
+      String where = colon2 < 0 ? e : e.substring(0, colon2);
+      String text = colon2 < 0 ? "" : e.substring(colon2 + 1).trim();
+      Diagnostic hit = unmatched.stream()
+          .filter(d -> (d.pos().line() + ":" + d.pos().col()).equals(where)
+              && (d.message() + (d.hint() == null ? "" : " " + d.hint())).contains(text))
+          .findFirst().orElse(null);
+      if (hit != null) {
+        unmatched.remove(hit);
+      } else {
+        problems.add(new Diagnostic(org.tlbscript.lang.Pos.at(new Source(r.name, ""), 1, 1),
+            "expected error " + e + " did not occur"));
+      }
+    }
+    for (Diagnostic d : unmatched) {
+      problems.add(new Diagnostic(d.pos(), "unexpected error: " + d.message(), d.hint()));
+    }
+    return problems.isEmpty()
+        ? new Result(r.name, Status.PASSED, r.output, List.of(), r.kernel, nanos)
+        : new Result(r.name, Status.FAILED, r.output, problems, r.kernel, nanos);
+  }
+
+  private static Result execute(Source source, String kernelOverride, boolean trace) {
+    long t0 = System.nanoTime();
+    Parser.Result parsed = Parser.parse(source);
+    if (!parsed.ok()) {
+      return new Result(source.name(), Status.INVALID, "", parsed.diagnostics(), null, System.nanoTime() - t0);
+    }
+    Checker.Result checked = Checker.check(parsed.statements(), Models.names());
+    if (!checked.ok()) {
+      return new Result(source.name(), Status.INVALID, "", checked.diagnostics(), null, System.nanoTime() - t0);
+    }
+    String kernel = kernelOverride != null ? kernelOverride
+        : checked.setup().kernel() != null ? checked.setup().kernel() : Models.DEFAULT;
+    KernelModel model = Models.find(kernel).orElseThrow();
+    Session session = new Session(model, checked.setup());
+    session.trace(trace);
+    StringBuilder out = new StringBuilder();
+    List<Diagnostic> diagnostics = new ArrayList<>();
+    Status status = Status.PASSED;
+    for (Ast.Stmt s : parsed.statements()) {
+      Outcome o = session.execute(s);
+      out.append(o.output());
+      if (o.diagnostic() != null) {
+        diagnostics.add(o.diagnostic());
+      }
+      switch (o.status()) {
+        case ASSERTION_FAILED -> status = Status.FAILED;
+        case INVALID -> status = Status.INVALID;
+        case MODEL_BUG -> status = Status.MODEL_BUG;
+        default -> { }
+      }
+      if (o.stopsRun()) {
+        break;
+      }
+    }
+    return new Result(source.name(), status, out.toString(), diagnostics, kernel, System.nanoTime() - t0);
+  }
+}

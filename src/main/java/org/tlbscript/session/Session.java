@@ -1,0 +1,279 @@
+package org.tlbscript.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tlbscript.engine.Checkers;
+import org.tlbscript.engine.Engine;
+import org.tlbscript.engine.ModelBug;
+import org.tlbscript.engine.Observer;
+import org.tlbscript.hw.Layout;
+import org.tlbscript.hw.Machine;
+import org.tlbscript.kernels.Entry;
+import org.tlbscript.kernels.KernelModel;
+import org.tlbscript.kernels.MmCode;
+import org.tlbscript.kernels.Routine;
+import org.tlbscript.kernels.Step;
+import org.tlbscript.kernels.Vars;
+import org.tlbscript.lang.Ast;
+import org.tlbscript.lang.Ast.Action;
+import org.tlbscript.lang.Ast.Assert;
+import org.tlbscript.lang.Ast.CpuRef;
+import org.tlbscript.lang.Ast.MmRef;
+import org.tlbscript.lang.Ast.Stmt;
+import org.tlbscript.lang.Checker;
+import org.tlbscript.lang.Diagnostic;
+import org.tlbscript.lang.Pos;
+
+/**
+ * A scenario being run: one kernel model over one machine. Front ends (batch, REPL) feed it
+ * checked statements one at a time and print the outcomes; they never touch the machine.
+ */
+public final class Session {
+  public final KernelModel model;
+  public final Checker.Setup setup;
+  public final boolean pcid;
+  public final long ceiling;
+  private final Engine engine;
+  private final Vars vars;
+  private final Layout layout;
+  private final List<String> mmNames;
+  private Machine machine;
+  private boolean tracing;
+  private final List<Observer.Event> events = new ArrayList<>();
+
+  public static final long DEFAULT_CEILING = 33;
+
+  public Session(KernelModel model, Checker.Setup setup) {
+    this.model = model;
+    this.setup = setup;
+    this.pcid = setup.pcid() != null ? setup.pcid() : model.pcidDefault;
+    this.ceiling = setup.ceiling() != null ? setup.ceiling() : DEFAULT_CEILING;
+    this.mmNames = setup.mms();
+    int cpus = setup.cpuCount();
+    long[] pages = setup.pages().length == 0 ? new long[] {0} : setup.pages();
+    Layout probe = new Layout(cpus, mmNames.size(), pages, 0, 0, 0, 0);
+    this.vars = new Vars(cpus, mmNames.size(), probe.pages(), probe.regions());
+    this.layout = new Layout(cpus, mmNames.size(), pages, vars.globals(), vars.sharedCells(),
+        Engine.regsFor(model), 8);
+    this.engine = new Engine(model, vars, layout, ceiling, pcid, mmNames);
+    this.machine = engine.boot(false);
+  }
+
+  public Machine machine() {
+    return machine;
+  }
+
+  /** Restores a state taken with {@link #machine()} and copied (the REPL's undo). */
+  public void restore(Machine m) {
+    machine = m.copy();
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public void trace(boolean on) {
+    tracing = on;
+  }
+
+  public boolean tracing() {
+    return tracing;
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  public Outcome execute(Stmt s) {
+    if (s instanceof Ast.Header) {
+      return Outcome.ok("");
+    } else if (s instanceof Ast.TraceSwitch t) {
+      tracing = t.on();
+      return Outcome.ok("");
+    } else if (s instanceof Ast.Show show) {
+      return Outcome.ok(new StateView(this).show(show));
+    } else if (s instanceof Assert a) {
+      String failure = new Assertions(this).check(a);
+      return failure == null ? Outcome.ok("")
+          : new Outcome(Outcome.Status.ASSERTION_FAILED, "", new Diagnostic(a.pos(),
+              "assertion failed: " + failure));
+    } else if (s instanceof Action a) {
+      return act(a);
+    }
+    throw new IllegalStateException("unknown statement " + s);
+  }
+
+  private Outcome act(Action a) {
+    String problem = Preconditions.check(this, a);
+    if (problem != null) {
+      int split = problem.indexOf('\n');
+      String hint = split < 0 ? null : problem.substring(split + 1);
+      return new Outcome(Outcome.Status.INVALID, "",
+          new Diagnostic(a.pos(), split < 0 ? problem : problem.substring(0, split), hint));
+    }
+    StringBuilder out = new StringBuilder();
+    Observer obs = new Tracer(out);
+    if (tracing) {
+      out.append("▶ ").append(a.toSource()).append("   (line ").append(a.pos().line()).append(")\n");
+    }
+    Machine before = machine.copy();
+    try {
+      run(a, obs);
+    } catch (ModelBug bug) {
+      machine = before;
+      return new Outcome(Outcome.Status.MODEL_BUG, out.toString(), new Diagnostic(a.pos(),
+          "model self-check failed in " + model.name + ": " + bug.getMessage(),
+          "this is a bug in tlbscript's model, not in the kernel; please report it"));
+    }
+    return Outcome.ok(out.toString());
+  }
+
+  private void run(Action a, Observer obs) {
+    if (a.verb() == Ast.Verb.TICK) {
+      machine.setGlobal(Vars.JIFFIES, machine.global(Vars.JIFFIES) + a.ticks().value());
+      return;
+    }
+    int cpu = a.cpu() != null ? a.cpu().n() : Preconditions.cpuRunning(this, mm(a.mm()));
+    if (a.verb() == Ast.Verb.SPEC) {
+      engine.speculate(machine, cpu, a.range().start().value(), obs);
+      return;
+    }
+    long mm = a.mm() == null ? 0 : mm(a.mm());
+    long start = 0;
+    long end = 0;
+    long extra = 0;
+    if (a.range() != null) {
+      start = a.range().start().value();
+      end = a.range().end().value();
+    } else if (a.verb() == Ast.Verb.FLUSH_RANGE) {
+      long[] r = setup.defaultRanges().get(a.mm().name());
+      start = r[0];
+      end = r[1];
+    }
+    if (a.verb() == Ast.Verb.TOUCH) {
+      extra = a.write() ? 1 : 0;
+    } else if (a.verb() == Ast.Verb.MAP && a.pfn() != null) {
+      extra = a.pfn().value();
+    }
+    Routine r = model.entry(entry(a.verb()));
+    engine.push(machine, cpu, r, new long[] {mm, start, end, extra}, -1);
+    engine.runToCompletion(machine, cpu, obs);
+  }
+
+  static Entry entry(Ast.Verb v) {
+    return switch (v) {
+      case SWITCH -> Entry.SWITCH_TO_USER;
+      case SWITCH_KERNEL -> Entry.SWITCH_TO_KTHREAD;
+      case USE -> Entry.USE_MM;
+      case UNUSE -> Entry.UNUSE_MM;
+      case LEAVE -> Entry.LEAVE;
+      case TOUCH -> Entry.USER_ACCESS;
+      case MAP -> Entry.MAP;
+      case UNMAP -> Entry.MUNMAP;
+      case PROTECT -> Entry.MPROTECT;
+      case REMAP -> Entry.REMAP;
+      case FREE_TABLES -> Entry.FREE_TABLES;
+      case FLUSH_RANGE -> Entry.FLUSH_RANGE;
+      case FLUSH_ALL -> Entry.FLUSH_ALL;
+      case EXIT -> Entry.EXIT;
+      case SPEC, TICK -> throw new IllegalArgumentException(v + " is not a kernel entry");
+    };
+  }
+
+  // ------------------------------------------------------------------ queries for views
+
+  public int mm(MmRef ref) {
+    return mmNames.indexOf(ref.name());
+  }
+
+  public String mmName(long mm) {
+    return engine.mmName(mm);
+  }
+
+  public List<String> mmNames() {
+    return mmNames;
+  }
+
+  public int cpus() {
+    return layout.cpus;
+  }
+
+  Vars vars() {
+    return vars;
+  }
+
+  Layout layout() {
+    return layout;
+  }
+
+  Checkers checkers() {
+    return engine.checkers;
+  }
+
+  List<Observer.Event> events() {
+    return events;
+  }
+
+  public long loadedMm(int cpu) {
+    return machine.memory(layout.cell(vars.loadedMm(cpu)));
+  }
+
+  public boolean lazy(int cpu) {
+    return machine.memory(layout.cell(vars.isLazy(cpu))) != 0;
+  }
+
+  public long tlbGen(int mm) {
+    return machine.memory(layout.cell(vars.tlbGen(mm)));
+  }
+
+  public long cpumask(int mm) {
+    return machine.memory(layout.cell(vars.cpumask(mm)));
+  }
+
+  public long currentMm(int cpu) {
+    return machine.reg(cpu, Vars.CUR_MM);
+  }
+
+  public boolean kthread(int cpu) {
+    return machine.reg(cpu, MmCode.KTHREAD) != 0;
+  }
+
+  public boolean exited(int mm) {
+    return machine.global(vars.exited(mm)) != 0;
+  }
+
+  /** Records events and, with tracing on, prints each step. */
+  private final class Tracer implements Observer {
+    private final StringBuilder out;
+
+    Tracer(StringBuilder out) {
+      this.out = out;
+    }
+
+    @Override
+    public void step(int cpu, Routine routine, Step step, String notes) {
+      if (!tracing) {
+        return;
+      }
+      out.append(String.format("  cpu%d %-34s [%s] %s", cpu, step.function() + ":" + step.label(),
+          step.access(), step.text()));
+      if (!notes.isEmpty()) {
+        out.append("\n  ").append(" ".repeat(String.valueOf(cpu).length() + 3)).append("↳ ").append(notes);
+      }
+      out.append('\n');
+    }
+
+    @Override
+    public void event(Event e) {
+      events.add(e);
+      if (tracing || e.kind() == Event.Kind.STALE_USE || e.kind() == Event.Kind.FREED_WALK) {
+        if (e.kind() != Event.Kind.IPI || tracing) {
+          out.append(e.kind() == Event.Kind.IPI ? "  ⚡ " : "  ✗ ").append(e.message()).append('\n');
+        }
+      }
+    }
+  }
+
+  Map<String, long[]> defaultRanges() {
+    return setup.defaultRanges();
+  }
+}
