@@ -24,23 +24,32 @@ header
 onOff : 'on' | 'off' ;
 
 // ---- actions ---------------------------------------------------------------
+// The CPU comes first and is factored out, so that after `cpu1` a typo is reported against
+// the verbs (did you mean 'switch'?) rather than against the start of a statement.
 action
-    : cpu 'switch' mm                          # switchMm
-    | cpu ('switch' 'kernel' | 'idle')         # switchKernel
-    | cpu 'use' mm                             # useMm
-    | cpu 'unuse' mm                           # unuseMm
-    | cpu 'leave'                              # leave
-    | cpu 'touch' mm addr=number write='write'? # touch
-    | cpu 'spec' addr=number                   # spec
-    | cpu 'map' mm addr=number ('pfn' pfn=number)? # map
-    | cpu 'unmap' mm range                     # unmap
-    | cpu 'protect' mm range                   # protect
-    | cpu 'remap' mm addr=number               # remap
-    | cpu 'free-tables' mm range               # freeTables
-    | cpu? 'flush' mm ('range' range? | all='all') # flush
-    | cpu 'exit' mm                            # exit
+    : cpu cpuAction                            # onCpu
+    | 'flush' flushTarget                      # flushAnywhere
     | 'tick' n=number                          # tick
     ;
+
+cpuAction
+    : 'switch' mm                              # switchMm
+    | ('switch' 'kernel' | 'idle')             # switchKernel
+    | 'use' mm                                 # useMm
+    | 'unuse' mm                               # unuseMm
+    | 'leave'                                  # leave
+    | 'touch' mm addr=number write='write'?    # touch
+    | 'spec' addr=number                       # spec
+    | 'map' mm addr=number ('pfn' pfn=number)? # map
+    | 'unmap' mm range                         # unmap
+    | 'protect' mm range                       # protect
+    | 'remap' mm addr=number                   # remap
+    | 'free-tables' mm range                   # freeTables
+    | 'flush' flushTarget                      # flush
+    | 'exit' mm                                # exit
+    ;
+
+flushTarget : mm ('range' range? | all='all') ;
 
 // A single address is one page; `A..B` is the half-open range [A, B).
 range : from=number ('..' to=number)? ;

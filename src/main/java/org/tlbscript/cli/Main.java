@@ -33,6 +33,13 @@ public final class Main implements Runnable {
 
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new Main());
+    cmd.setParameterExceptionHandler((e, args) -> {
+      PrintWriter err = e.getCommandLine().getErr();
+      err.println("tlbscript: " + e.getMessage());
+      err.println("try: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+      err.flush();
+      return USAGE;
+    });
     cmd.setExecutionExceptionHandler((e, c, parsed) -> {
       PrintWriter err = c.getErr();
       err.println("tlbscript: internal error: " + e);

@@ -35,12 +35,30 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
   List<Stmt> script(ScriptContext ctx) {
     List<Stmt> out = new ArrayList<>();
     for (StatementContext s : ctx.statement()) {
+      if (hasError(s)) {
+        continue;
+      }
       Stmt stmt = visit(s);
       if (stmt != null) {
         out.add(stmt);
       }
     }
     return out;
+  }
+
+  private static boolean hasError(org.antlr.v4.runtime.tree.ParseTree t) {
+    if (t instanceof org.antlr.v4.runtime.tree.ErrorNode) {
+      return true;
+    }
+    if (t instanceof ParserRuleContext c && c.exception != null) {
+      return true;
+    }
+    for (int i = 0; i < t.getChildCount(); i++) {
+      if (hasError(t.getChild(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Pos pos(ParserRuleContext ctx) {
@@ -143,82 +161,105 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
   }
 
   // ---- actions ----
-  private Action action(ParserRuleContext ctx, Verb verb, CpuContext cpu, MmContext mm,
-      Range range) {
-    return new Action(pos(ctx), verb, cpu(cpu), mm(mm), range, false, null, null);
+  /** The statement's CPU: cpu actions sit inside an onCpu alternative. */
+  private CpuContext cpuOf(ParserRuleContext ctx) {
+    return ctx.getParent() instanceof OnCpuContext on ? on.cpu() : null;
+  }
+
+  /** The whole statement, CPU included, for positions. */
+  private ParserRuleContext whole(ParserRuleContext ctx) {
+    return ctx.getParent() instanceof OnCpuContext on ? on : ctx;
+  }
+
+  private Action action(ParserRuleContext ctx, Verb verb, MmContext mm, Range range) {
+    return new Action(pos(whole(ctx)), verb, cpu(cpuOf(ctx)), mm(mm), range, false, null, null);
+  }
+
+  @Override
+  public Stmt visitOnCpu(OnCpuContext ctx) {
+    return visit(ctx.cpuAction());
   }
 
   @Override
   public Stmt visitSwitchMm(SwitchMmContext ctx) {
-    return action(ctx, Verb.SWITCH, ctx.cpu(), ctx.mm(), null);
+    return action(ctx, Verb.SWITCH, ctx.mm(), null);
   }
 
   @Override
   public Stmt visitSwitchKernel(SwitchKernelContext ctx) {
-    return action(ctx, Verb.SWITCH_KERNEL, ctx.cpu(), null, null);
+    return action(ctx, Verb.SWITCH_KERNEL, null, null);
   }
 
   @Override
   public Stmt visitUseMm(UseMmContext ctx) {
-    return action(ctx, Verb.USE, ctx.cpu(), ctx.mm(), null);
+    return action(ctx, Verb.USE, ctx.mm(), null);
   }
 
   @Override
   public Stmt visitUnuseMm(UnuseMmContext ctx) {
-    return action(ctx, Verb.UNUSE, ctx.cpu(), ctx.mm(), null);
+    return action(ctx, Verb.UNUSE, ctx.mm(), null);
   }
 
   @Override
   public Stmt visitLeave(LeaveContext ctx) {
-    return action(ctx, Verb.LEAVE, ctx.cpu(), null, null);
+    return action(ctx, Verb.LEAVE, null, null);
   }
 
   @Override
   public Stmt visitTouch(TouchContext ctx) {
-    return new Action(pos(ctx), Verb.TOUCH, cpu(ctx.cpu()), mm(ctx.mm()), single(ctx.addr),
+    return new Action(pos(whole(ctx)), Verb.TOUCH, cpu(cpuOf(ctx)), mm(ctx.mm()), single(ctx.addr),
         ctx.write != null, null, null);
   }
 
   @Override
   public Stmt visitSpec(SpecContext ctx) {
-    return action(ctx, Verb.SPEC, ctx.cpu(), null, single(ctx.addr));
+    return action(ctx, Verb.SPEC, null, single(ctx.addr));
   }
 
   @Override
   public Stmt visitMap(MapContext ctx) {
-    return new Action(pos(ctx), Verb.MAP, cpu(ctx.cpu()), mm(ctx.mm()), single(ctx.addr), false,
+    return new Action(pos(whole(ctx)), Verb.MAP, cpu(cpuOf(ctx)), mm(ctx.mm()), single(ctx.addr), false,
         num(ctx.pfn), null);
   }
 
   @Override
   public Stmt visitUnmap(UnmapContext ctx) {
-    return action(ctx, Verb.UNMAP, ctx.cpu(), ctx.mm(), range(ctx.range()));
+    return action(ctx, Verb.UNMAP, ctx.mm(), range(ctx.range()));
   }
 
   @Override
   public Stmt visitProtect(ProtectContext ctx) {
-    return action(ctx, Verb.PROTECT, ctx.cpu(), ctx.mm(), range(ctx.range()));
+    return action(ctx, Verb.PROTECT, ctx.mm(), range(ctx.range()));
   }
 
   @Override
   public Stmt visitRemap(RemapContext ctx) {
-    return action(ctx, Verb.REMAP, ctx.cpu(), ctx.mm(), single(ctx.addr));
+    return action(ctx, Verb.REMAP, ctx.mm(), single(ctx.addr));
   }
 
   @Override
   public Stmt visitFreeTables(FreeTablesContext ctx) {
-    return action(ctx, Verb.FREE_TABLES, ctx.cpu(), ctx.mm(), range(ctx.range()));
+    return action(ctx, Verb.FREE_TABLES, ctx.mm(), range(ctx.range()));
   }
 
   @Override
   public Stmt visitFlush(FlushContext ctx) {
-    Verb verb = ctx.all != null ? Verb.FLUSH_ALL : Verb.FLUSH_RANGE;
-    return action(ctx, verb, ctx.cpu(), ctx.mm(), range(ctx.range()));
+    return flush(ctx, ctx.flushTarget());
+  }
+
+  @Override
+  public Stmt visitFlushAnywhere(FlushAnywhereContext ctx) {
+    return flush(ctx, ctx.flushTarget());
+  }
+
+  private Stmt flush(ParserRuleContext ctx, FlushTargetContext t) {
+    Verb verb = t.all != null ? Verb.FLUSH_ALL : Verb.FLUSH_RANGE;
+    return action(ctx, verb, t.mm(), range(t.range()));
   }
 
   @Override
   public Stmt visitExit(ExitContext ctx) {
-    return action(ctx, Verb.EXIT, ctx.cpu(), ctx.mm(), null);
+    return action(ctx, Verb.EXIT, ctx.mm(), null);
   }
 
   @Override

@@ -34,7 +34,9 @@ public final class Parser {
     parser.addErrorListener(listener);
     TlbsParser.ScriptContext tree = parser.script();
     AstBuilder builder = new AstBuilder(source);
-    List<Ast.Stmt> statements = listener.diagnostics.isEmpty() ? builder.script(tree) : List.of();
+    // statements without syntax errors are built even when others have them, so that the
+    // checker can report problems on every line at once
+    List<Ast.Stmt> statements = builder.script(tree);
     List<Diagnostic> all = new ArrayList<>(listener.diagnostics);
     all.addAll(builder.diagnostics());
     return new Result(statements, all, listener.sawEof);
@@ -128,8 +130,8 @@ public final class Parser {
       List<String> shown = expected.stream()
           .map(w -> NOT_KEYWORDS.contains(w) ? w : "'" + w + "'")
           .toList();
-      if (shown.size() > 8) {
-        return "one of " + String.join(", ", shown.subList(0, 8)) + ", ...";
+      if (shown.size() > 16) {
+        return "one of " + String.join(", ", shown.subList(0, 16)) + ", ...";
       }
       return shown.size() == 1 ? shown.get(0) : "one of " + String.join(", ", shown);
     }

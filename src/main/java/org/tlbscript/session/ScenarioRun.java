@@ -80,12 +80,13 @@ public final class ScenarioRun {
   private static Result execute(Source source, String kernelOverride, boolean trace) {
     long t0 = System.nanoTime();
     Parser.Result parsed = Parser.parse(source);
-    if (!parsed.ok()) {
-      return new Result(source.name(), Status.INVALID, "", parsed.diagnostics(), null, System.nanoTime() - t0);
-    }
     Checker.Result checked = Checker.check(parsed.statements(), Models.names());
-    if (!checked.ok()) {
-      return new Result(source.name(), Status.INVALID, "", checked.diagnostics(), null, System.nanoTime() - t0);
+    if (!parsed.ok() || !checked.ok()) {
+      List<Diagnostic> all = new ArrayList<>(parsed.diagnostics());
+      all.addAll(checked.diagnostics());
+      all.sort(java.util.Comparator.comparingInt((Diagnostic d) -> d.pos().line())
+          .thenComparingInt(d -> d.pos().col()));
+      return new Result(source.name(), Status.INVALID, "", all, null, System.nanoTime() - t0);
     }
     String kernel = kernelOverride != null ? kernelOverride
         : checked.setup().kernel() != null ? checked.setup().kernel() : Models.DEFAULT;
