@@ -26,8 +26,17 @@ public final class ScenarioRun {
    * Runs {@code source}. {@code kernelOverride} (may be null) replaces the file's `kernel` line.
    */
   public static Result run(Source source, String kernelOverride, boolean trace) {
+    return run(source, kernelOverride, null, trace);
+  }
+
+  /** Runs {@code source} on {@code model} whatever its `kernel` line says (for patched models). */
+  public static Result runOn(Source source, KernelModel model, boolean trace) {
+    return run(source, null, model, trace);
+  }
+
+  private static Result run(Source source, String kernelOverride, KernelModel model, boolean trace) {
     long t0 = System.nanoTime();
-    Result r = execute(source, kernelOverride, trace);
+    Result r = execute(source, kernelOverride, model, trace);
     List<String> expected = expectedErrors(source);
     if (expected.isEmpty()) {
       return new Result(r.name, r.status, r.output, r.diagnostics, r.kernel, System.nanoTime() - t0);
@@ -77,7 +86,8 @@ public final class ScenarioRun {
         : new Result(r.name, Status.FAILED, r.output, problems, r.kernel, nanos);
   }
 
-  private static Result execute(Source source, String kernelOverride, boolean trace) {
+  private static Result execute(Source source, String kernelOverride, KernelModel override,
+      boolean trace) {
     long t0 = System.nanoTime();
     Parser.Result parsed = Parser.parse(source);
     Checker.Result checked = Checker.check(parsed.statements(), Models.names());
@@ -88,9 +98,9 @@ public final class ScenarioRun {
           .thenComparingInt(d -> d.pos().col()));
       return new Result(source.name(), Status.INVALID, "", all, null, System.nanoTime() - t0);
     }
-    String kernel = kernelOverride != null ? kernelOverride
+    String kernel = override != null ? override.name : kernelOverride != null ? kernelOverride
         : checked.setup().kernel() != null ? checked.setup().kernel() : Models.DEFAULT;
-    KernelModel model = Models.find(kernel).orElseThrow();
+    KernelModel model = override != null ? override : Models.find(kernel).orElseThrow();
     Session session = new Session(model, checked.setup());
     session.trace(trace);
     StringBuilder out = new StringBuilder();
