@@ -28,8 +28,16 @@ import org.tlbscript.session.Session;
  * is no prompt and the exit code is the batch one.
  */
 public final class Repl {
-  private final Terminal terminal;
-  private final LineReader reader;
+  /** Where lines come from: a JLine terminal or a plain stream. */
+  public interface Input {
+    /** The next line, "" when the user dropped it (Ctrl-C), null at the end (Ctrl-D, EOF). */
+    String readLine(String prompt) throws IOException;
+
+    default void close() throws IOException {}
+  }
+
+  private final Input input;
+  private final PrintWriter out;
   private final boolean interactive;
   private final String kernelOverride;
   private final List<Ast.Stmt> accepted = new ArrayList<>();
@@ -37,36 +45,61 @@ public final class Repl {
   private int exit;
   private int lineNo;
 
-  public Repl(Terminal terminal, Path history, String kernel, boolean interactive) {
-    this.terminal = terminal;
+  public Repl(Input input, PrintWriter out, String kernel, boolean interactive) {
+    this.input = input;
+    this.out = out;
     this.interactive = interactive;
     this.kernelOverride = kernel;
-    this.reader = LineReaderBuilder.builder().terminal(terminal).appName("tlbscript")
+  }
+
+  /** A JLine line reader on {@code terminal}, with history kept in {@code history}. */
+  public static Input terminalInput(Terminal terminal, Path history) {
+    LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("tlbscript")
         .variable(LineReader.HISTORY_FILE, history)
         .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
         .build();
+    return new Input() {
+      @Override
+      public String readLine(String prompt) {
+        try {
+          return reader.readLine(prompt);
+        } catch (UserInterruptException e) {
+          return "";
+        } catch (EndOfFileException e) {
+          return null;
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        reader.getHistory().save();
+      }
+    };
   }
 
+  /** Lines from a pipe or file: no prompt, no editing. */
+  public static Input plainInput(java.io.BufferedReader reader) {
+    return prompt -> reader.readLine();
+  }
+
+  /** The REPL on this process: JLine on a terminal, plain lines from a pipe. */
   public static Repl system(String kernel, Path history) throws IOException {
-    boolean tty = System.console() != null;
-    Terminal t = tty ? TerminalBuilder.builder().system(true).build()
-        : TerminalBuilder.builder().dumb(true).streams(System.in, System.out).build();
-    return new Repl(t, history, kernel, tty);
+    if (System.console() != null) {
+      Terminal t = TerminalBuilder.builder().system(true).build();
+      return new Repl(terminalInput(t, history), t.writer(), kernel, true);
+    }
+    return new Repl(plainInput(new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+        java.nio.charset.StandardCharsets.UTF_8))), new PrintWriter(System.out, true), kernel, false);
   }
 
-  public int run() {
-    PrintWriter out = terminal.writer();
+  public int run() throws IOException {
     if (interactive) {
       out.println("tlbscript " + (kernelOverride != null ? kernelOverride : Models.DEFAULT)
           + " — type statements (cpu1 switch mm2, flush mm1 range, assert stale none), :help, Ctrl-D to leave");
     }
     while (true) {
-      String line;
-      try {
-        line = reader.readLine(interactive ? "tlbs> " : "");
-      } catch (UserInterruptException e) {
-        continue;
-      } catch (EndOfFileException e) {
+      String line = input.readLine("tlbs> ");
+      if (line == null) {
         break;
       }
       lineNo++;
@@ -81,7 +114,7 @@ public final class Repl {
       out.flush();
     }
     try {
-      reader.getHistory().save();
+      input.close();
     } catch (IOException e) {
       out.println("tlbscript: could not save history: " + e.getMessage());
     }
@@ -91,7 +124,8 @@ public final class Repl {
 
   /** Runs one line; returns what to print. The line is kept only if it ran without error. */
   public String eval(String line) {
-    Source source = new Source(interactive ? "<repl>" : "<stdin>:" + lineNo, line);
+    // padded so that positions carry the input's line number: <stdin>:8:6
+    Source source = new Source(interactive ? "<repl>" : "<stdin>", "\n".repeat(Math.max(0, lineNo - 1)) + line);
     Parser.Result parsed = Parser.parse(source);
     if (!parsed.ok()) {
       return fail(parsed.diagnostics(), 3);

@@ -1,0 +1,49 @@
+package org.tlbscript.repl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** The REPL over plain piped lines: state kept across lines, errors survived, batch exit codes. */
+class ReplTest {
+  record Result(int exit, String out) {}
+
+  static Result repl(String input) throws Exception {
+    StringWriter out = new StringWriter();
+    Repl r = new Repl(Repl.plainInput(new BufferedReader(new StringReader(input))),
+        new PrintWriter(out), null, false);
+    int exit = r.run();
+    return new Result(exit, out.toString());
+  }
+
+  @Test
+  void stateIsKeptAcrossLinesEvenWhenTheMachineGrows() throws Exception {
+    // line 4 names a new page and a new CPU: the machine is rebuilt by replaying lines 1-3
+    Result r = repl("cpu0 switch mm1\ncpu0 touch mm1 0x2000\ncpu1 switch mm1\ncpu1 touch mm1 0x5000\n"
+        + "cpu0 unmap mm1 0x5000\nassert ipis cpu1 1\nassert gen mm1 1\nshow mm1\n");
+    assertEquals(0, r.exit(), r.out());
+    assertTrue(r.out().contains("mm1: ctx_id 2, tlb_gen 1, mm_cpumask {cpu0 cpu1}"), r.out());
+  }
+
+  @Test
+  void anErrorIsReportedAndTheSessionGoesOn() throws Exception {
+    Result r = repl("cpu0 switch mm1\ncpu0 swich mm2\ncpu1 touch mm1 0x2000\ncpu0 touch mm1 0x2000\n"
+        + "assert stale none\n");
+    assertTrue(r.out().contains("<stdin>:2:6: error: unexpected 'swich'"), r.out());
+    assertTrue(r.out().contains("did you mean 'switch'?"), r.out());
+    assertTrue(r.out().contains("<stdin>:3:1: error: cpu1 does not run mm1"), r.out());
+    assertEquals(3, r.exit());
+  }
+
+  @Test
+  void aFailedAssertionIsNotKeptAndGivesExitCodeOne() throws Exception {
+    Result r = repl("cpu0 switch mm1\nassert cpu0 lazy\nassert cpu0 loaded mm1\n");
+    assertTrue(r.out().contains("<stdin>:2:1: error: assertion failed: expected cpu0 to be lazy"), r.out());
+    assertEquals(1, r.exit());
+  }
+}
