@@ -47,6 +47,8 @@ cpuAction
     | 'free-tables' mm range                   # freeTables
     | 'flush' flushTarget                      # flush
     | 'exit' mm                                # exit
+    | 'reclaim' mm addr=number                 # reclaim
+    | 'collapse' mm addr=number                # collapse
     ;
 
 flushTarget : mm ('range' range? | all='all') ;

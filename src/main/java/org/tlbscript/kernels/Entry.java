@@ -27,5 +27,9 @@ public enum Entry {
   FLUSH_RANGE,
   FLUSH_ALL,
   /** the last task of the mm exits: exit_mm → exit_mmap */
-  EXIT
+  EXIT,
+  /** reclaim unmaps a page and flushes in a batch (try_to_unmap_one, arch_tlbbatch_flush) */
+  RECLAIM,
+  /** khugepaged collapses the 2 MiB region holding start (file/shmem path): the PTE page is freed */
+  COLLAPSE
 }

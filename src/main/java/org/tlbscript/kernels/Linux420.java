@@ -24,6 +24,8 @@ public final class Linux420 {
   public static final String SWITCH_MM = "switch_mm_irqs_off";
   public static final String ENTER_LAZY = "enter_lazy_tlb";
   public static final String FLUSH = "flush_tlb_mm_range";
+  public static final String OTHERS = "native_flush_tlb_others";
+  public static final String BATCH_FLUSH = "arch_tlbbatch_flush";
 
   public static KernelModel model() {
     KernelModel.Builder m = KernelModel.builder("v4.20")
@@ -36,6 +38,8 @@ public final class Linux420 {
         .routine(enterLazyTlb())
         .routine(leaveMm())
         .routine(flushTlbMmRange())
+        .routine(nativeFlushTlbOthers())
+        .routine(archTlbbatchFlush())
         .routine(flushTlbFuncLocal())
         .routine(flushTlbFuncRemote())
         .routine(flushTlbFuncCommon());
@@ -56,7 +60,9 @@ public final class Linux420 {
         .routine(MmCode.freeTables(FLUSH))
         .routine(MmCode.flushRange(FLUSH))
         .routine(MmCode.flushMm(FLUSH))
-        .routine(MmCode.exit(ENTER_LAZY, FLUSH));
+        .routine(MmCode.exit(ENTER_LAZY, FLUSH))
+        .routine(MmCode.reclaim(BATCH_FLUSH))
+        .routine(MmCode.collapse(FLUSH));
     return m.entry(Entry.SWITCH_TO_USER, "context_switch")
         .entry(Entry.SWITCH_TO_KTHREAD, "context_switch_kthread")
         .entry(Entry.USE_MM, useName)
@@ -70,7 +76,9 @@ public final class Linux420 {
         .entry(Entry.FREE_TABLES, "free_tables")
         .entry(Entry.FLUSH_RANGE, "flush_tlb_range")
         .entry(Entry.FLUSH_ALL, "flush_tlb_mm")
-        .entry(Entry.EXIT, "exit_mm");
+        .entry(Entry.EXIT, "exit_mm")
+        .entry(Entry.RECLAIM, "reclaim")
+        .entry(Entry.COLLAPSE, "collapse");
   }
 
   static Routine switchMmIrqsOff() {
@@ -215,8 +223,6 @@ public final class Linux420 {
     Local stride = r.param("stride_shift");
     Local freed = r.param("freed_tables");
     Local mask = r.local("mask");
-    Local cpu = r.local("i");
-    Local targets = r.local("targets");
     r.step("F1", P, "cpu := get_cpu()", x -> { });
     r.fn("inc_mm_tlb_gen");
     r.step("F2", RMW, "info.new_tlb_gen := atomic64_inc_return(&mm->context.tlb_gen) (full barrier)",
@@ -246,8 +252,25 @@ public final class Linux420 {
     r.step("F6", R, "mask := mm_cpumask(mm)", x -> x.set(mask, x.load(x.vars().cpumask((int) x.get(mm)))));
     r.jumpIf("F6a", "if cpumask_any_but(mask, cpu) >= nr_cpu_ids goto F10",
         x -> (x.get(mask) & ~(1L << x.cpu())) == 0, "F10");
-    r.fn("native_flush_tlb_others");
-    r.jumpIf("F7", "if !info.freed_tables goto F8", x -> x.get(freed) == 0, "F8");
+    r.call("F6b", "flush_tlb_others(mask, &info)", OTHERS, x -> new long[] {x.cpu(), x.get(mask)});
+    r.fn(FLUSH);
+    r.step("F10", P, "put_cpu(); return", x -> x.flushReturned((int) x.get(mm), x.reg(Vars.INFO_NEW_GEN)));
+    return r.build();
+  }
+
+  /**
+   * native_flush_tlb_others(cpumask, info): with freed_tables every CPU of the mask but this one
+   * (smp_call_function_many); otherwise on_each_cpu_cond_mask(tlb_is_not_lazy), which skips lazy
+   * CPUs and runs the handler on this CPU too when it is in the mask and not lazy. The mask is
+   * the snapshot the caller read.
+   */
+  static Routine nativeFlushTlbOthers() {
+    Routine.Builder r = Routine.builder(OTHERS);
+    Local f = r.param("info");
+    Local mask = r.param("cpumask");
+    Local cpu = r.local("i");
+    Local targets = r.local("targets");
+    r.jumpIf("F7", "if !info.freed_tables goto F8", x -> x.regOf((int) x.get(f), Vars.INFO_FREED) == 0, "F8");
     r.stepThen("F7a", P, "smp_call_function_many(mask, flush_tlb_func_remote): targets := mask \\ {cpu}",
         x -> x.set(targets, x.get(mask) & ~(1L << x.cpu())), "F9");
     r.fn("on_each_cpu_cond_mask");
@@ -269,11 +292,34 @@ public final class Linux420 {
         x -> x.sendIpis(x.get(targets) & ~(1L << x.cpu()), "flush_tlb_func_remote"));
     r.await("F9a", "csd_lock_wait: until every target ran the handler", Exec::ipisDone);
     r.fn("on_each_cpu_mask");
-    r.jumpIf("F9b", "if cpu ∉ targets goto F10", x -> (x.get(targets) >> x.cpu() & 1) == 0, "F10");
+    r.returnIf("F9b", "if cpu ∉ targets return", x -> (x.get(targets) >> x.cpu() & 1) == 0);
     r.call("F9c", "local_irq_save(); flush_tlb_func_remote(&info) on this CPU", "flush_tlb_func_remote",
-        x -> new long[] {x.cpu()});
-    r.fn(FLUSH);
-    r.step("F10", P, "put_cpu(); return", x -> x.flushReturned((int) x.get(mm), x.reg(Vars.INFO_NEW_GEN)));
+        x -> new long[] {x.get(f)});
+    return r.build();
+  }
+
+  /**
+   * arch_tlbbatch_flush: reclaim's batched flush, info = {mm = NULL, 0..TLB_FLUSH_ALL,
+   * new_tlb_gen = 0}, locally if this CPU is in the batch mask, then flush_tlb_others.
+   */
+  static Routine archTlbbatchFlush() {
+    Routine.Builder r = Routine.builder(BATCH_FLUSH);
+    Local mask = r.param("batch_cpumask");
+    r.step("BF1", P, "info := {mm = NULL, start = 0, end = TLB_FLUSH_ALL}; cpu := get_cpu()", x -> {
+      x.setReg(Vars.INFO_MM, Vars.NULL_MM);
+      x.setReg(Vars.INFO_START, 0);
+      x.setReg(Vars.INFO_END, Vars.TLB_FLUSH_ALL);
+      x.setReg(Vars.INFO_STRIDE, 0);
+      x.setReg(Vars.INFO_FREED, 0);
+      x.setReg(Vars.INFO_NEW_GEN, 0);
+      x.setReg(Vars.INFO_INITIATOR, x.cpu());
+    });
+    r.jumpIf("BF2", "if cpu ∉ batch->cpumask goto BF3", x -> (x.get(mask) >> x.cpu() & 1) == 0, "BF3");
+    r.call("BF2a", "local_irq_disable(); flush_tlb_func_local(&info); local_irq_enable()",
+        "flush_tlb_func_local", x -> new long[] {x.cpu()});
+    r.returnIf("BF3", "if cpumask_any_but(batch->cpumask, cpu) >= nr_cpu_ids return",
+        x -> (x.get(mask) & ~(1L << x.cpu())) == 0);
+    r.call("BF4", "flush_tlb_others(&batch->cpumask, &info)", OTHERS, x -> new long[] {x.cpu(), x.get(mask)});
     return r.build();
   }
 

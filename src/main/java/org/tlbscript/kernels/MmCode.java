@@ -4,6 +4,7 @@ import static org.tlbscript.kernels.Access.CTL;
 import static org.tlbscript.kernels.Access.F;
 import static org.tlbscript.kernels.Access.HW;
 import static org.tlbscript.kernels.Access.P;
+import static org.tlbscript.kernels.Access.R;
 import static org.tlbscript.kernels.Access.RMW;
 import static org.tlbscript.kernels.Access.W;
 
@@ -358,6 +359,79 @@ public final class MmCode {
     r.step("EX4", P, "free every page table of the mm", x -> {
       freeUnlinked(x, x.get(mm), x.get(unlinked));
       x.hw().setGlobal(x.vars().exited((int) x.get(mm)), 1);
+    });
+    return r.build();
+  }
+
+  /**
+   * Reclaim of one page: try_to_unmap_one clears the PTE and, instead of flushing, adds the mm
+   * to the batch (arch_tlbbatch_add_mm: bump tlb_gen, OR mm_cpumask into the batch mask); then
+   * try_to_unmap_flush runs the era's batched flush (mm = NULL, generation 0).
+   */
+  static Routine reclaim(String batchFlush) {
+    Routine.Builder r = Routine.builder("reclaim").fn("try_to_unmap_one");
+    Local mm = r.param("mm");
+    Local va = r.param("va");
+    Local batch = r.local("batch_cpumask");
+    Local gen = r.local("gen");
+    r.step("RC1", RMW, "pteval := ptep_get_and_clear(mm, address, pte)", x -> {
+      int p = x.hw().layout.page(x.get(va));
+      x.xchgPte((int) x.get(mm), p, 0);
+      x.pteChanged((int) x.get(mm), p);
+    });
+    r.fn("arch_tlbbatch_add_mm");
+    r.step("RC2", RMW, "inc_mm_tlb_gen(mm)", x -> x.set(gen, x.rmwAdd(x.vars().tlbGen((int) x.get(mm)), 1)));
+    r.step("RC3", R, "cpumask_or(&batch->cpumask, &batch->cpumask, mm_cpumask(mm))",
+        x -> x.set(batch, x.get(batch) | x.load(x.vars().cpumask((int) x.get(mm)))));
+    r.fn("try_to_unmap_flush");
+    r.call("RC4", "arch_tlbbatch_flush(&tlb_ubc->arch)", batchFlush, x -> new long[] {x.get(batch)});
+    r.step("RC5", P, "the batch is flushed: the page can be freed",
+        x -> x.flushReturned((int) x.get(mm), x.get(gen)));
+    return r.build();
+  }
+
+  /**
+   * khugepaged collapsing a file/shmem range (retract_page_tables → pmdp_collapse_flush):
+   * the PMD is cleared, flush_tlb_range (freed_tables = false before 6.15) flushes the 2 MiB,
+   * and the old PTE page is freed at once. The pages' old translations are stale from then on.
+   */
+  static Routine collapse(String flush) {
+    Routine.Builder r = Routine.builder("collapse").fn("retract_page_tables");
+    Local mm = r.param("mm");
+    Local va = r.param("va");
+    Local region = r.local("region");
+    r.step("CO1", P, "haddr := va & HPAGE_PMD_MASK; the small pages are copied into a huge page", x -> {
+      Layout l = x.hw().layout;
+      int g = l.regionOf(l.page(x.get(va)));
+      x.set(region, g);
+      for (int p = 0; p < l.pages(); p++) {
+        if (l.regionOf(p) == g && x.loadPte((int) x.get(mm), p) != 0) {
+          x.pteChanged((int) x.get(mm), p);
+        }
+      }
+    });
+    r.fn("pmdp_collapse_flush");
+    r.step("CO2", RMW, "pmd := pmdp_huge_get_and_clear(mm, haddr, pmdp)", x -> {
+      Layout l = x.hw().layout;
+      int g = (int) x.get(region);
+      x.storePmd((int) x.get(mm), g, 0);
+      x.fence();
+      for (int p = 0; p < l.pages(); p++) {
+        if (l.regionOf(p) == g) {
+          x.xchgPte((int) x.get(mm), p, 0);
+        }
+      }
+    });
+    r.call("CO3", "flush_tlb_range(vma, haddr, haddr + HPAGE_PMD_SIZE): freed_tables = false", flush, x -> {
+      long base = x.hw().layout.regionAddress((int) x.get(region));
+      return new long[] {x.get(mm), base, base + Layout.PMD_SIZE, Vars.PAGE_SHIFT, 0};
+    });
+    r.fn("retract_page_tables");
+    r.step("CO4", P, "pte_free(mm, pmd_pgtable(pmd)): the old PTE page is freed", x -> {
+      x.freeTable((int) x.get(mm), (int) x.get(region));
+      if (x.tracing()) {
+        x.note("freed the PTE page of " + hex(x.hw().layout.regionAddress((int) x.get(region))));
+      }
     });
     return r.build();
   }

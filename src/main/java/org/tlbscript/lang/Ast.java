@@ -63,7 +63,8 @@ public final class Ast {
   public enum Verb {
     SWITCH("switch"), SWITCH_KERNEL("switch kernel"), USE("use"), UNUSE("unuse"), LEAVE("leave"),
     TOUCH("touch"), SPEC("spec"), MAP("map"), UNMAP("unmap"), PROTECT("protect"), REMAP("remap"),
-    FREE_TABLES("free-tables"), FLUSH_RANGE("flush"), FLUSH_ALL("flush"), EXIT("exit"), TICK("tick");
+    FREE_TABLES("free-tables"), FLUSH_RANGE("flush"), FLUSH_ALL("flush"), EXIT("exit"), RECLAIM("reclaim"),
+    COLLAPSE("collapse"), TICK("tick");
 
     public final String syntax;
 

@@ -263,6 +263,16 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
   }
 
   @Override
+  public Stmt visitReclaim(ReclaimContext ctx) {
+    return action(ctx, Verb.RECLAIM, ctx.mm(), single(ctx.addr));
+  }
+
+  @Override
+  public Stmt visitCollapse(CollapseContext ctx) {
+    return action(ctx, Verb.COLLAPSE, ctx.mm(), single(ctx.addr));
+  }
+
+  @Override
   public Stmt visitTick(TickContext ctx) {
     return new Action(pos(ctx), Verb.TICK, null, null, null, false, null, num(ctx.n));
   }

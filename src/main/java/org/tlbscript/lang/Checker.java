@@ -179,7 +179,7 @@ public final class Checker {
         }
       }
       switch (a.verb()) {
-        case TOUCH, SPEC, MAP, REMAP, UNMAP, PROTECT -> range(a.range(), a.mm());
+        case TOUCH, SPEC, MAP, REMAP, UNMAP, PROTECT, RECLAIM, COLLAPSE -> range(a.range(), a.mm());
         case FREE_TABLES -> {
           if (range(a.range(), a.mm())) {
             long firstRegion = (a.range().start().value() + PMD_SIZE - 1) / PMD_SIZE * PMD_SIZE;

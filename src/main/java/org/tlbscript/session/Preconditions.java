@@ -40,10 +40,17 @@ final class Preconditions {
       case EXIT -> exit(s, cpu, mm, a);
       case MAP -> pte(s, mm, a) == 0 ? null : a.range().toSource() + " is already mapped in "
           + a.mm().name() + " (pfn " + Machine.ptePfn(pte(s, mm, a)) + ")\nuse `remap` to change it";
-      case REMAP -> pte(s, mm, a) != 0 ? null : a.range().toSource() + " is not mapped in "
+      case REMAP, RECLAIM -> pte(s, mm, a) != 0 ? null : a.range().toSource() + " is not mapped in "
           + a.mm().name() + "\n`map` or `touch` it first";
+      case COLLAPSE -> pmd(s, mm, a) != 0 ? null : "no PTE page maps the 2 MiB region of "
+          + a.range().toSource() + " in " + a.mm().name() + "\n`touch` a page there first";
       default -> null;
     };
+  }
+
+  private static long pmd(Session s, int mm, Action a) {
+    int page = s.layout().page(a.range().start().value());
+    return s.machine().memory(s.layout().pmdCell(mm, s.layout().regionOf(page)));
   }
 
   private static String exit(Session s, int cpu, int mm, Action a) {

@@ -175,6 +175,8 @@ public final class Session {
       case FLUSH_RANGE -> Entry.FLUSH_RANGE;
       case FLUSH_ALL -> Entry.FLUSH_ALL;
       case EXIT -> Entry.EXIT;
+      case RECLAIM -> Entry.RECLAIM;
+      case COLLAPSE -> Entry.COLLAPSE;
       case SPEC, TICK -> throw new IllegalArgumentException(v + " is not a kernel entry");
     };
   }
