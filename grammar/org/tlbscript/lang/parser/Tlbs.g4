@@ -11,7 +11,12 @@ statement
     | action
     | assertion
     | inspect
+    | unknown                                  // reported by AstBuilder with a did-you-mean
     ;
+
+// Anything else at the start of a statement: kept in the tree so parsing goes on to the next
+// line and every error of a file is reported at once.
+unknown : (NAME | NUMBER | MM | ERRCHAR | '{' | '}' | '..') ~(NL | ';')* ;
 
 // ---- header ----------------------------------------------------------------
 header
@@ -59,21 +64,24 @@ range : from=number ('..' to=number)? ;
 // ---- assertions ------------------------------------------------------------
 assertion : 'assert' check ;
 
+// Alternatives that share a first word are factored, so a mistake after it is reported
+// against what may follow that word.
 check
-    : 'stale' 'none'                           # staleNone
-    | 'stale' cpu addr=number?                 # staleCpu
+    : 'stale' (none='none' | cpu addr=number?) # stale
     | 'latent' cpu addr=number                 # latent
-    | 'freed-walk' 'none'                      # freedWalkNone
-    | 'freed-walk' cpu                         # freedWalkCpu
+    | 'freed-walk' (none='none' | cpu)         # freedWalk
     | 'ipis' cpu? n=number                     # ipis
     | 'cr3' cpu n=number                       # cr3
     | 'flushes' cpu kind=('full' | 'partial') n=number # flushes
-    | cpu 'lazy'                               # lazy
-    | cpu 'not' 'lazy'                         # notLazy
-    | cpu 'loaded' mm                          # loaded
-    | cpu 'asid' n=number                      # asid
+    | cpu cpuCheck                             # onCpuCheck
     | 'mask' mm '{' cpu* '}'                   # mask
     | 'gen' mm n=number                        # gen
+    ;
+
+cpuCheck
+    : not='not'? 'lazy'                        # lazy
+    | 'loaded' mm                              # loaded
+    | 'asid' n=number                          # asid
     ;
 
 // ---- inspection ------------------------------------------------------------
@@ -93,7 +101,7 @@ CPU    : 'cpu' [0-9]+ ;
 MM     : 'mm' [0-9]+ ;
 NUMBER : '0' [xX] [0-9a-fA-F_]+ | [0-9] [0-9_]* [KMG]? ;
 NAME   : [a-zA-Z_] [a-zA-Z0-9_.\-]* ;
-NL     : '\r'? '\n' ;
+NL     : '\n' ;
 COMMENT: '#' ~[\r\n]* -> skip ;
-WS     : [ \t]+ -> skip ;
+WS     : [ \t\r]+ -> skip ;                    // a CR (of CRLF, or alone) is blank
 ERRCHAR: . ;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tlbscript.hw.Layout;
 import org.tlbscript.hw.Machine;
+import org.tlbscript.kernels.SelfCheck;
 import org.tlbscript.kernels.Vars;
 
 /**
@@ -100,17 +101,19 @@ public final class Checkers {
   }
 
   /** I-asid (§3.6): CR3 matches loaded_mm and loaded_mm_asid, and the slot names loaded_mm. */
-  public String asidInvariant(Machine m, int cpu) {
+  public String asidInvariant(Machine m, int cpu, java.util.Set<SelfCheck> checks) {
     long loaded = m.load(cpu, l.cell(v.loadedMm(cpu)));
     if (loaded == Vars.SWITCHING) {
       return null;
     }
     long asid = m.reg(cpu, Vars.LOADED_MM_ASID);
-    if (m.cr3Root(cpu) != loaded || m.cr3Asid(cpu) != asid) {
+    if (checks.contains(SelfCheck.CR3_MATCHES_LOADED_MM)
+        && (m.cr3Root(cpu) != loaded || m.cr3Asid(cpu) != asid)) {
       return "I-asid: CR3 holds (root " + m.cr3Root(cpu) + ", asid " + m.cr3Asid(cpu)
           + ") but loaded_mm is " + loaded + " with asid " + asid;
     }
-    if (m.reg(cpu, Vars.ctxId((int) asid)) != Vars.ctxIdOf(loaded)) {
+    if (checks.contains(SelfCheck.SLOT_NAMES_LOADED_MM)
+        && m.reg(cpu, Vars.ctxId((int) asid)) != Vars.ctxIdOf(loaded)) {
       return "I-asid: ctxs[" + asid + "].ctx_id is " + m.reg(cpu, Vars.ctxId((int) asid))
           + ", not loaded_mm's " + Vars.ctxIdOf(loaded);
     }

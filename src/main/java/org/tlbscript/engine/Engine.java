@@ -8,6 +8,7 @@ import org.tlbscript.kernels.KernelModel;
 import org.tlbscript.kernels.Local;
 import org.tlbscript.kernels.MmCode;
 import org.tlbscript.kernels.Routine;
+import org.tlbscript.kernels.SelfCheck;
 import org.tlbscript.kernels.Step;
 import org.tlbscript.kernels.Vars;
 
@@ -301,9 +302,9 @@ public final class Engine {
     for (int c = 0; c < layout.cpus; c++) {
       String problem = null;
       if (irqsOn(m, c)) {
-        problem = checkers.asidInvariant(m, c);
+        problem = checkers.asidInvariant(m, c, model.selfChecks);
       }
-      if (problem == null) {
+      if (problem == null && model.selfChecks.contains(SelfCheck.SLOT_GENERATION)) {
         problem = checkers.genInvariant(m, c);
       }
       if (problem != null) {
@@ -435,7 +436,7 @@ public final class Engine {
       if (cell < vars.cpus) {
         return mmName(v);
       }
-      return cell >= vars.cpumask(0) ? cpuSet(v) : Long.toString(v);
+      return cell >= vars.cpumask(0) && cell < vars.tlbState(0) ? cpuSet(v) : Long.toString(v);
     }
 
     @Override
@@ -471,6 +472,30 @@ public final class Engine {
         note(cellName(cell) + " := " + value(cell, m.memory(layout.cell(cell))));
       }
       return old;
+    }
+
+    @Override
+    public long cmpxchg(int cell, long expected, long value) {
+      long old = m.cmpxchg(cpu, layout.cell(cell), expected, value);
+      if (tracing()) {
+        note(cellName(cell) + (old == expected ? " := " + value(cell, value) : " = " + value(cell, old)
+            + " (cmpxchg failed)"));
+      }
+      return old;
+    }
+
+    @Override
+    public long xchg(int cell, long value) {
+      long old = m.xchg(cpu, layout.cell(cell), value);
+      if (tracing()) {
+        note(cellName(cell) + " := " + value(cell, value) + " (was " + value(cell, old) + ")");
+      }
+      return old;
+    }
+
+    @Override
+    public long jiffies() {
+      return m.global(Vars.JIFFIES);
     }
 
     @Override

@@ -94,6 +94,24 @@ public final class Machine {
     return old;
   }
 
+  /** LOCK CMPXCHG: drains the buffer; stores {@code value} if memory holds {@code expected}; returns the old value. */
+  public long cmpxchg(int c, int addr, long expected, long value) {
+    fence(c);
+    long old = s[addr];
+    if (old == expected) {
+      s[addr] = value;
+    }
+    return old;
+  }
+
+  /** XCHG (implicitly locked): drains the buffer, stores {@code value}, returns the old value. */
+  public long xchg(int c, int addr, long value) {
+    fence(c);
+    long old = s[addr];
+    s[addr] = value;
+    return old;
+  }
+
   /** MFENCE (and anything serializing): drain the whole store buffer to memory. */
   public void fence(int c) {
     while (s[cpu(c) + Layout.SB_COUNT] > 0) {

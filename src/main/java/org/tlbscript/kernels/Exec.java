@@ -35,7 +35,16 @@ public interface Exec {
   /** Locked set or clear of {@code bits}; returns the old value. */
   long rmwBits(int cell, long bits, boolean set);
 
+  /** Locked compare-and-exchange; returns the old value. */
+  long cmpxchg(int cell, long expected, long value);
+
+  /** Locked exchange; returns the old value. */
+  long xchg(int cell, long value);
+
   void fence();
+
+  /** The current jiffies (advanced by `tick`). */
+  long jiffies();
 
   /** This CPU's own view of a shared cell only it writes ({@code this_cpu_read}): [P]. */
   long own(int cell);

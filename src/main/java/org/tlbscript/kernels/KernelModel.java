@@ -19,13 +19,16 @@ public final class KernelModel {
   public final String commits;
   public final String summary;
   public final boolean pcidDefault;
+  public final java.util.Set<SelfCheck> selfChecks;
   private final Map<String, Routine> routines;
   private final Map<Entry, String> entries;
   private final List<Routine> byIndex;
 
   private KernelModel(String name, String kernels, String commits, String summary,
-      boolean pcidDefault, Map<String, Routine> routines, Map<Entry, String> entries) {
+      boolean pcidDefault, java.util.Set<SelfCheck> selfChecks, Map<String, Routine> routines,
+      Map<Entry, String> entries) {
     this.name = name;
+    this.selfChecks = java.util.Set.copyOf(selfChecks);
     this.kernels = kernels;
     this.commits = commits;
     this.summary = summary;
@@ -81,6 +84,10 @@ public final class KernelModel {
   public Builder derive(String newName) {
     Builder b = new Builder(newName);
     b.pcidDefault = pcidDefault;
+    b.selfChecks = java.util.EnumSet.copyOf(selfChecks);
+    b.kernels = kernels;
+    b.commits = commits;
+    b.summary = summary;
     b.routines.putAll(routines);
     b.entries.putAll(entries);
     return b;
@@ -92,6 +99,7 @@ public final class KernelModel {
     private String commits = "";
     private String summary = "";
     private boolean pcidDefault = true;
+    private java.util.Set<SelfCheck> selfChecks = java.util.EnumSet.allOf(SelfCheck.class);
     private final Map<String, Routine> routines = new LinkedHashMap<>();
     private final Map<Entry, String> entries = new EnumMap<>(Entry.class);
 
@@ -111,6 +119,14 @@ public final class KernelModel {
       return this;
     }
 
+    /** The self-checks that hold in this era (default: all). */
+    public Builder selfChecks(SelfCheck... checks) {
+      this.selfChecks = checks.length == 0 ? java.util.EnumSet.noneOf(SelfCheck.class)
+          : java.util.EnumSet.of(checks[0], checks);
+      return this;
+    }
+
+    /** Adds or replaces a whole routine. */
     public Builder routine(Routine r) {
       routines.put(r.name, r);
       return this;
@@ -143,6 +159,24 @@ public final class KernelModel {
       return this;
     }
 
+    /** Inserts {@code steps} after step {@code label} of {@code routineName}. */
+    public Builder insertAfter(String routineName, String label, Step... steps) {
+      return insert(routineName, label, 1, steps);
+    }
+
+    /** Inserts {@code steps} before step {@code label}; jumps to {@code label} still land on it. */
+    public Builder insertBefore(String routineName, String label, Step... steps) {
+      return insert(routineName, label, 0, steps);
+    }
+
+    private Builder insert(String routineName, String label, int offset, Step... steps) {
+      Routine r = existing(routineName);
+      List<Step> list = new ArrayList<>(r.steps);
+      list.addAll(indexOrFail(r, label) + offset, List.of(steps));
+      routines.put(routineName, r.withSteps(list, r.dropped));
+      return this;
+    }
+
     private Routine existing(String routineName) {
       Routine r = routines.get(routineName);
       if (r == null) {
@@ -160,7 +194,7 @@ public final class KernelModel {
     }
 
     public KernelModel build() {
-      return new KernelModel(name, kernels, commits, summary, pcidDefault, routines, entries);
+      return new KernelModel(name, kernels, commits, summary, pcidDefault, selfChecks, routines, entries);
     }
   }
 }

@@ -23,6 +23,28 @@ public record Step(String label, String function, Access access, String text, Ty
     void run(Exec x);
   }
 
+  /** A step that runs {@code effect} (for models that insert or replace steps). */
+  public static Step of(String label, String function, Access access, String text, Effect effect) {
+    return new Step(label, function, access, text, Type.DO, effect, null, null, null, null);
+  }
+
+  /** A branch to {@code target} when {@code cond} holds. */
+  public static Step jumpIf(String label, String function, String text, Predicate<Exec> cond,
+      String target) {
+    return new Step(label, function, Access.CTL, text, Type.GOTO, null, cond, target, null, null);
+  }
+
+  /** A return when {@code cond} holds (always when null). */
+  public static Step returnIf(String label, String function, String text, Predicate<Exec> cond) {
+    return new Step(label, function, Access.CTL, text, Type.RETURN, null, cond, null, null, null);
+  }
+
+  /** A call of routine {@code callee} with {@code args}. */
+  public static Step call(String label, String function, String text, String callee,
+      Function<Exec, long[]> args) {
+    return new Step(label, function, Access.CTL, text, Type.CALL, null, null, null, callee, args);
+  }
+
   /** The same step with other pseudo-code and effect: how a model patches one step. */
   public Step with(String newText, Effect newEffect) {
     return new Step(label, function, access, newText, type, newEffect, cond, target, callee, args);

@@ -73,8 +73,18 @@ public final class Vars {
     return 2 * cpus + mms + mm;
   }
 
+  /** cpu_tlbstate.state of ≤ 4.13 (TLBSTATE_OK/LAZY) and of the 2018 v1 series (also FLUSH). */
+  public int tlbState(int cpu) {
+    return 2 * cpus + 2 * mms + cpu;
+  }
+
+  /** mm->context.next_trim_cpumask (6.14+): jiffies after which a flush may trim the mask. */
+  public int nextTrim(int mm) {
+    return 3 * cpus + 2 * mms + mm;
+  }
+
   public int sharedCells() {
-    return 2 * cpus + 2 * mms;
+    return 3 * cpus + 3 * mms;
   }
 
   /** A readable name for shared cell {@code i}, for traces. */
@@ -85,8 +95,12 @@ public final class Vars {
       return "is_lazy[cpu" + (i - cpus) + "]";
     } else if (i < 2 * cpus + mms) {
       return mmName.apply(i - 2 * cpus) + ".tlb_gen";
+    } else if (i < 2 * cpus + 2 * mms) {
+      return "mm_cpumask(" + mmName.apply(i - 2 * cpus - mms) + ")";
+    } else if (i < 3 * cpus + 2 * mms) {
+      return "tlbstate[cpu" + (i - 2 * cpus - 2 * mms) + "]";
     }
-    return "mm_cpumask(" + mmName.apply(i - 2 * cpus - mms) + ")";
+    return mmName.apply(i - 3 * cpus - 2 * mms) + ".next_trim_cpumask";
   }
 
   // ---- private registers ----

@@ -116,8 +116,7 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
       value = new BigInteger(digits).shiftLeft(shift);
     }
     if (value.bitLength() > 62) {
-      diagnostics.add(new Diagnostic(pos, "number " + ctx.getText() + " is too large",
-          "addresses are user virtual addresses below 0x800000000000 (128 TiB)"));
+      diagnostics.add(new Diagnostic(pos, "number " + ctx.getText() + " is too large (the limit is 2^62)"));
       return new Num(0, pos);
     }
     return new Num(value.longValue(), pos);
@@ -142,7 +141,7 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
   // ---- header ----
   @Override
   public Stmt visitKernelDecl(KernelDeclContext ctx) {
-    return new Header(pos(ctx), HeaderKind.KERNEL, ctx.name.getText(), null, false);
+    return new Header(pos(ctx.name), HeaderKind.KERNEL, ctx.name.getText(), null, false);
   }
 
   @Override
@@ -285,16 +284,14 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
 
   private Stmt check(AssertionContext outer, CheckContext c) {
     Pos p = pos(outer);
-    if (c instanceof StaleNoneContext) {
-      return new Ast.Assert(p, Check.STALE_NONE, null, null, null, null, List.of());
-    } else if (c instanceof StaleCpuContext x) {
-      return new Ast.Assert(p, Check.STALE_CPU, cpu(x.cpu()), null, num(x.addr), null, List.of());
+    if (c instanceof StaleContext x) {
+      return x.none != null ? new Ast.Assert(p, Check.STALE_NONE, null, null, null, null, List.of())
+          : new Ast.Assert(p, Check.STALE_CPU, cpu(x.cpu()), null, num(x.addr), null, List.of());
     } else if (c instanceof LatentContext x) {
       return new Ast.Assert(p, Check.LATENT, cpu(x.cpu()), null, num(x.addr), null, List.of());
-    } else if (c instanceof FreedWalkNoneContext) {
-      return new Ast.Assert(p, Check.FREED_WALK_NONE, null, null, null, null, List.of());
-    } else if (c instanceof FreedWalkCpuContext x) {
-      return new Ast.Assert(p, Check.FREED_WALK_CPU, cpu(x.cpu()), null, null, null, List.of());
+    } else if (c instanceof FreedWalkContext x) {
+      return new Ast.Assert(p, x.none != null ? Check.FREED_WALK_NONE : Check.FREED_WALK_CPU,
+          cpu(x.cpu()), null, null, null, List.of());
     } else if (c instanceof IpisContext x) {
       return new Ast.Assert(p, Check.IPIS, cpu(x.cpu()), null, null, num(x.n), List.of());
     } else if (c instanceof Cr3Context x) {
@@ -302,14 +299,16 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
     } else if (c instanceof FlushesContext x) {
       Check kind = x.kind.getText().equals("full") ? Check.FLUSHES_FULL : Check.FLUSHES_PARTIAL;
       return new Ast.Assert(p, kind, cpu(x.cpu()), null, null, num(x.n), List.of());
-    } else if (c instanceof LazyContext x) {
-      return new Ast.Assert(p, Check.LAZY, cpu(x.cpu()), null, null, null, List.of());
-    } else if (c instanceof NotLazyContext x) {
-      return new Ast.Assert(p, Check.NOT_LAZY, cpu(x.cpu()), null, null, null, List.of());
-    } else if (c instanceof LoadedContext x) {
-      return new Ast.Assert(p, Check.LOADED, cpu(x.cpu()), mm(x.mm()), null, null, List.of());
-    } else if (c instanceof AsidContext x) {
-      return new Ast.Assert(p, Check.ASID, cpu(x.cpu()), null, null, num(x.n), List.of());
+    } else if (c instanceof OnCpuCheckContext on) {
+      CpuRef cpu = cpu(on.cpu());
+      CpuCheckContext cc = on.cpuCheck();
+      if (cc instanceof LazyContext x) {
+        return new Ast.Assert(p, x.not != null ? Check.NOT_LAZY : Check.LAZY, cpu, null, null, null, List.of());
+      } else if (cc instanceof LoadedContext x) {
+        return new Ast.Assert(p, Check.LOADED, cpu, mm(x.mm()), null, null, List.of());
+      } else if (cc instanceof AsidContext x) {
+        return new Ast.Assert(p, Check.ASID, cpu, null, null, num(x.n), List.of());
+      }
     } else if (c instanceof MaskContext x) {
       List<CpuRef> cpus = x.cpu().stream().map(this::cpu).toList();
       return new Ast.Assert(p, Check.MASK, null, mm(x.mm()), null, null, cpus);
@@ -317,6 +316,19 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
       return new Ast.Assert(p, Check.GEN, null, mm(x.mm()), null, num(x.n), List.of());
     }
     throw new IllegalStateException("unhandled assertion form " + c.getClass().getSimpleName());
+  }
+
+  /** Words that can start a statement (for "did you mean" on an unknown one). */
+  private static final List<String> STATEMENT_WORDS = List.of("kernel", "cpus", "pcid", "ceiling",
+      "flush", "tick", "assert", "show", "trace");
+
+  @Override
+  public Stmt visitUnknown(UnknownContext ctx) {
+    Token t = ctx.getStart();
+    String hint = Suggest.closest(t.getText(), STATEMENT_WORDS).map(w -> "did you mean '" + w + "'?")
+        .orElse("a statement starts with cpuN, flush, tick, assert, show, trace or a header word");
+    diagnostics.add(new Diagnostic(pos(t), "unexpected '" + t.getText() + "', expected a statement", hint));
+    return null;
   }
 
   // ---- inspection ----

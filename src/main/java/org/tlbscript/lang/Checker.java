@@ -75,8 +75,11 @@ public final class Checker {
           header(h);
         }
       }
-      Integer declared = headers.containsKey(HeaderKind.CPUS)
-          ? (int) headers.get(HeaderKind.CPUS).num().value() : null;
+      Integer declared = null;
+      if (headers.containsKey(HeaderKind.CPUS)) {
+        long n = headers.get(HeaderKind.CPUS).num().value();
+        declared = n >= 1 && n <= MAX_CPUS ? (int) n : null; // out of range: reported once, in header()
+      }
       for (Stmt s : statements) {
         if (s instanceof Header) {
           continue;
@@ -161,10 +164,11 @@ public final class Checker {
       if (mm == null || !mmName(mm) || mms.contains(mm.name())) {
         return;
       }
-      String hint = Suggest.closest(mm.name(), mms.subList(1, mms.size()))
-          .map(n -> "did you mean '" + n + "'?")
-          .orElse(mms.size() == 1 ? "no action has used an mm yet" : "known: "
-              + String.join(", ", mms.subList(1, mms.size())));
+      List<String> known = mms.subList(1, mms.size());
+      List<String> near = known.stream()
+          .filter(k -> Suggest.closest(mm.name(), List.of(k)).isPresent()).toList();
+      String hint = near.size() == 1 ? "did you mean '" + near.get(0) + "'?"
+          : known.isEmpty() ? "no action has used an mm yet" : "known: " + String.join(", ", known);
       error(mm.pos(), "unknown mm '" + mm.name() + "': no action before this line uses it", hint);
     }
 
@@ -187,7 +191,9 @@ public final class Checker {
               long base = a.range().start().value() / PMD_SIZE * PMD_SIZE;
               error(a.range().pos(), "free-tables " + a.range().toSource() + " frees no page table: "
                   + "a PTE page maps 2 MiB, and only whole ones inside the range are freed",
-                  "did you mean " + Ast.hex(base) + ".." + Ast.hex(base + PMD_SIZE) + "?");
+                  base + PMD_SIZE <= TASK_SIZE
+                      ? "did you mean " + Ast.hex(base) + ".." + Ast.hex(base + PMD_SIZE) + "?"
+                      : "the last 2 MiB below TASK_SIZE is never wholly unmapped");
             }
           }
         }
@@ -197,7 +203,8 @@ public final class Checker {
           } else if (a.mm() != null && !a.mm().isInit() && !pagesByMm.containsKey(a.mm().name())) {
             error(a.pos(), "`flush " + a.mm().name() + " range` without addresses flushes the pages the "
                 + "scenario names in " + a.mm().name() + ", and it names none before this line",
-                "give the range: flush " + a.mm().name() + " range 0x1000..0x3000");
+                "give the range: " + (a.cpu() == null ? "" : a.cpu().toSource() + " ") + "flush "
+                    + a.mm().name() + " range 0x1000..0x3000");
           }
         }
         default -> { }
@@ -212,9 +219,9 @@ public final class Checker {
       if (r == null) {
         return true;
       }
-      boolean ok = address(r.start());
+      boolean ok = address(r.start(), false);
       if (!r.single()) {
-        ok &= address(r.end());
+        ok &= address(r.end(), true);
         if (ok && r.end().value() <= r.start().value()) {
           error(r.end().pos(), "empty range " + r.toSource() + ": the end must be above the start",
               "ranges are half-open [start, end), like the kernel's start/end");
@@ -230,14 +237,15 @@ public final class Checker {
       return ok;
     }
 
-    boolean address(Num n) {
+    /** A page address lies below TASK_SIZE; the end of a range may equal it. */
+    boolean address(Num n, boolean end) {
       long v = n.value();
       if (v % PAGE != 0) {
         error(n.pos(), "address " + Ast.hex(v) + " is not page aligned",
             "did you mean " + Ast.hex(v / PAGE * PAGE) + "?");
         return false;
       }
-      if (v > TASK_SIZE) {
+      if (end ? v > TASK_SIZE : v >= TASK_SIZE) {
         error(n.pos(), "address " + Ast.hex(v) + " is not a user address",
             "user space ends at " + Ast.hex(TASK_SIZE) + " (TASK_SIZE_MAX)");
         return false;
@@ -251,7 +259,7 @@ public final class Checker {
       if (a.mm() != null) {
         knownMm(a.mm());
       }
-      if (a.addr() != null && address(a.addr())) {
+      if (a.addr() != null && address(a.addr(), false)) {
         pages.add(a.addr().value());
       }
       if (a.check() == Ast.Check.ASID && (a.n().value() < 0 || a.n().value() >= ASIDS)) {

@@ -59,6 +59,9 @@ public final class Parser {
     if (type == Token.EOF) {
       return "end of input";
     }
+    if (type == TlbsLexer.NL) {
+      return "end of line";
+    }
     String literal = vocabulary.getLiteralName(type);
     if (literal != null) {
       return literal.substring(1, literal.length() - 1);
@@ -71,6 +74,19 @@ public final class Parser {
       case "NL" -> "end of line";
       default -> vocabulary.getSymbolicName(type);
     };
+  }
+
+  private static final java.util.Set<String> END = java.util.Set.of(";", "end of line", "end of input");
+
+  private static List<String> keywords(Vocabulary v) {
+    List<String> out = new ArrayList<>();
+    for (int t = 1; t <= v.getMaxTokenType(); t++) {
+      String lit = v.getLiteralName(t);
+      if (lit != null && lit.matches("'[a-z_][a-z_\\-]*'")) {
+        out.add(lit.substring(1, lit.length() - 1));
+      }
+    }
+    return out;
   }
 
   private static final java.util.Set<String> NOT_KEYWORDS =
@@ -119,8 +135,13 @@ public final class Parser {
       String message = expected.isEmpty() ? "unexpected " + found
           : "unexpected " + found + ", expected " + describe(expected);
       String hint = null;
+      boolean atEnd = !expected.isEmpty() && END.containsAll(expected);
+      if (atEnd && token != null && token.getType() != Token.EOF) {
+        message = "unexpected '" + text + "' after the end of the statement";
+      }
       if (token != null && token.getType() != Token.EOF && !expected.isEmpty()) {
-        List<String> words = expected.stream().filter(w -> w.matches("[a-z_][a-z_\\-]*")).toList();
+        List<String> words = atEnd && recognizer instanceof TlbsParser p ? keywords(p.getVocabulary())
+            : expected.stream().filter(w -> w.matches("[a-z_][a-z_\\-]*")).toList();
         hint = Suggest.closest(text, words).map(w -> "did you mean '" + w + "'?").orElse(null);
       }
       diagnostics.add(new Diagnostic(pos, message, hint));

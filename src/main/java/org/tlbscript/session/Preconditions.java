@@ -31,12 +31,17 @@ final class Preconditions {
       case TOUCH -> s.currentMm(cpu) == mm ? null : c + " does not run " + a.mm().name() + ": it "
           + describe(s, cpu) + "\na user access needs a task of the mm: write `" + c + " switch "
           + a.mm().name() + "` (or `" + c + " use " + a.mm().name() + "` for a kernel thread) first";
-      case USE -> s.kthread(cpu) && s.currentMm(cpu) < 0 ? null : c + " " + describe(s, cpu)
-          + "\nuse_mm is for kernel threads: write `" + c + " switch kernel` first";
-      case UNUSE -> s.kthread(cpu) && s.currentMm(cpu) == mm ? null : c + " is not a kernel thread using "
-          + a.mm().name() + ": it " + describe(s, cpu);
-      case LEAVE -> s.kthread(cpu) && s.currentMm(cpu) < 0 ? null : c + " " + describe(s, cpu)
-          + "\nleave_mm runs in the idle loop: write `" + c + " idle` first";
+      case USE -> s.kthread(cpu) && s.currentMm(cpu) < 0 ? null : c + " cannot use "
+          + a.mm().name() + ": it " + describe(s, cpu) + "\n" + (s.kthread(cpu)
+              ? "unuse the other mm first: " + c + " unuse " + s.mmName(s.currentMm(cpu))
+              : "use_mm is for kernel threads: write `" + c + " switch kernel` first");
+      case UNUSE -> s.kthread(cpu) && s.currentMm(cpu) == mm ? null : c + " cannot unuse "
+          + a.mm().name() + ": it " + describe(s, cpu) + "\nunuse pairs with an earlier `" + c
+          + " use " + a.mm().name() + "`";
+      case LEAVE -> s.kthread(cpu) && s.currentMm(cpu) < 0 ? null : c + " cannot leave_mm: it "
+          + describe(s, cpu) + "\n" + (s.kthread(cpu) && s.currentMm(cpu) >= 0
+              ? "leave_mm runs in the idle loop: write `" + c + " unuse " + s.mmName(s.currentMm(cpu)) + "` first"
+              : "leave_mm runs in the idle loop: write `" + c + " idle` first");
       case EXIT -> exit(s, cpu, mm, a);
       case MAP -> pte(s, mm, a) == 0 ? null : a.range().toSource() + " is already mapped in "
           + a.mm().name() + " (pfn " + Machine.ptePfn(pte(s, mm, a)) + ")\nuse `remap` to change it";
@@ -55,13 +60,14 @@ final class Preconditions {
 
   private static String exit(Session s, int cpu, int mm, Action a) {
     if (s.kthread(cpu) || s.currentMm(cpu) != mm) {
-      return "cpu" + cpu + " does not run a task of " + a.mm().name() + ": it " + describe(s, cpu)
-          + "\nexit_mm runs in the exiting task";
+      return "cpu" + cpu + " cannot exit " + a.mm().name() + ": it " + describe(s, cpu)
+          + "\nexit_mm runs in the exiting task: write `cpu" + cpu + " switch " + a.mm().name() + "` first";
     }
     for (int o = 0; o < s.cpus(); o++) {
       if (o != cpu && s.currentMm(o) == mm) {
-        return "cpu" + o + " still runs " + (s.kthread(o) ? "a kernel thread using " : "a task of ")
-            + a.mm().name() + "\nthe last task must exit last: switch cpu" + o + " away first";
+        return "cpu" + cpu + " cannot exit " + a.mm().name() + ": cpu" + o + " still runs "
+            + (s.kthread(o) ? "a kernel thread using it" : "a task of it")
+            + "\nthe last task must exit last: switch cpu" + o + " away first";
       }
     }
     return null;

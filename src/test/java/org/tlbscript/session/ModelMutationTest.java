@@ -26,13 +26,13 @@ class ModelMutationTest {
   static Stream<Arguments> mutations() {
     return Stream.of(
         Arguments.of("freed_tables ignored: lazy CPUs skipped when tables are freed (2016 RFC hole)",
-            patch(m -> m.replace(Linux420.FLUSH, "F7", s -> s.withCond("if true goto F8", x -> true))),
+            patch(m -> m.replace(Linux420.OTHERS, "F7", s -> s.withCond("if true goto F8", x -> true))),
             "s03-lazy-cpu-tables-freed.tlbs"),
         Arguments.of("freed_tables ignored, exit path",
-            patch(m -> m.replace(Linux420.FLUSH, "F7", s -> s.withCond("if true goto F8", x -> true))),
+            patch(m -> m.replace(Linux420.OTHERS, "F7", s -> s.withCond("if true goto F8", x -> true))),
             "s13-exit-while-lazy.tlbs"),
         Arguments.of("lazy CPUs get every IPI (4.19 behaviour without PCID)",
-            patch(m -> m.replace(Linux420.FLUSH, "F7", s -> s.withCond("if false goto F8", x -> false))),
+            patch(m -> m.replace(Linux420.OTHERS, "F7", s -> s.withCond("if false goto F8", x -> false))),
             "s02-lazy-cpu-not-woken.tlbs"),
         Arguments.of("no generation check on the lazy return",
             patch(m -> m.replace(Linux420.SWITCH_MM, "SW2e", s -> s.withCond("return", x -> true))),
