@@ -10,6 +10,7 @@ statement
     : header
     | action
     | assertion
+    | onKernels
     | inspect
     | unknown                                  // reported by AstBuilder with a did-you-mean
     ;
@@ -63,6 +64,11 @@ range : from=number ('..' to=number)? ;
 
 // ---- assertions ------------------------------------------------------------
 assertion : 'assert' check ;
+
+// An expectation for some kernel models only: `on v4.14..v4.19 assert ipis cpu1 1`.
+// Ranges follow `tlbscript kernels` order; either end may be left open (`v4.20..`).
+onKernels : 'on' kernelRange (',' kernelRange)* assertion ;
+kernelRange : word ('..' word?)? | '..' word ;
 
 // Alternatives that share a first word are factored, so a mistake after it is reported
 // against what may follow that word.

@@ -33,7 +33,8 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "scenario files or directories")
   List<Path> paths;
 
-  @Option(names = "--kernel", paramLabel = "NAME", description = "run under this kernel model instead of the file's `kernel` line")
+  @Option(names = "--kernel", paramLabel = "NAME",
+      description = "run under this kernel model instead of the file's `kernel` line; `all`: under every model")
   String kernel;
 
   @Option(names = "--trace", description = "print, per action, the kernel path taken and its effects")
@@ -49,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (kernel != null && Models.find(kernel).isEmpty()) {
+    if (kernel != null && !org.tlbscript.lang.Checker.ALL.equals(kernel) && Models.find(kernel).isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "unknown kernel model '" + kernel + "'"
           + Suggest.closest(kernel, Models.names()).map(n -> " (did you mean '" + n + "'?)").orElse("")
           + "; `tlbscript kernels` lists them");
@@ -59,17 +60,18 @@ final class RunCommand implements Callable<Integer> {
     int passed = 0;
     int failed = 0;
     int exit = Main.OK;
+    files:
     for (Path f : files) {
-      ScenarioRun.Result r = ScenarioRun.run(read(f), kernel, trace);
+      for (ScenarioRun.Result r : ScenarioRun.runAll(read(f), kernel, trace)) {
       results.add(r);
       out.print(r.output());
       if (r.status() == ScenarioRun.Status.PASSED) {
         passed++;
-        out.println("PASS " + f);
+        out.println("PASS " + r.name());
       } else {
         failed++;
         out.println((r.status() == ScenarioRun.Status.FAILED ? "FAIL " : r.status() == ScenarioRun.Status.INVALID
-            ? "INVALID " : "MODEL BUG ") + f);
+            ? "INVALID " : "MODEL BUG ") + r.name());
         out.flush();
         for (Diagnostic d : r.diagnostics()) {
           err.print(d.render());
@@ -81,8 +83,9 @@ final class RunCommand implements Callable<Integer> {
           default -> Main.INTERNAL;
         });
         if (failFast) {
-          break;
+          break files;
         }
+      }
       }
     }
     if (junit != null) {

@@ -40,7 +40,7 @@ public final class Ast {
     return "0x" + Long.toHexString(v);
   }
 
-  public sealed interface Stmt permits Header, Action, Assert, Show, TraceSwitch {
+  public sealed interface Stmt permits Header, Action, Assert, On, Show, TraceSwitch {
     Pos pos();
 
     String toSource();
@@ -136,6 +136,40 @@ public final class Ast {
             + cpus.stream().map(CpuRef::toSource).collect(Collectors.joining(" ")) + "}";
         case GEN -> "gen " + mm.name() + " " + n.value();
       };
+    }
+  }
+
+  /** A range of kernel models in `tlbscript kernels` order; a null end is open. */
+  public record KernelRange(String from, String to, boolean isRange, Pos pos) {
+    public String toSource() {
+      return !isRange ? from : (from == null ? "" : from) + ".." + (to == null ? "" : to);
+    }
+  }
+
+  /** An assertion that applies only under the listed kernel models. */
+  public record On(Pos pos, List<KernelRange> kernels, Assert assertion) implements Stmt {
+    public String toSource() {
+      return "on " + kernels.stream().map(KernelRange::toSource).collect(Collectors.joining(", "))
+          + " " + assertion.toSource();
+    }
+
+    /** Whether {@code model} is in one of the ranges, given every model name in order. */
+    public boolean covers(String model, List<String> order) {
+      int at = order.indexOf(model);
+      for (KernelRange r : kernels) {
+        if (!r.isRange()) {
+          if (r.from().equals(model)) {
+            return true;
+          }
+        } else {
+          int lo = r.from() == null ? 0 : order.indexOf(r.from());
+          int hi = r.to() == null ? order.size() - 1 : order.indexOf(r.to());
+          if (at >= lo && at <= hi) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
   }
 

@@ -278,6 +278,20 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
 
   // ---- assertions ----
   @Override
+  public Stmt visitOnKernels(OnKernelsContext ctx) {
+    List<Ast.KernelRange> ranges = new ArrayList<>();
+    for (KernelRangeContext r : ctx.kernelRange()) {
+      // model names may hold dots, so "v4.14..v4.19" is one token: split the text at ".."
+      String text = r.getText();
+      int dots = text.indexOf("..");
+      ranges.add(dots < 0 ? new Ast.KernelRange(text, null, false, pos(r))
+          : new Ast.KernelRange(dots == 0 ? null : text.substring(0, dots),
+              dots + 2 == text.length() ? null : text.substring(dots + 2), true, pos(r)));
+    }
+    return new Ast.On(pos(ctx), ranges, (Ast.Assert) visit(ctx.assertion()));
+  }
+
+  @Override
   public Stmt visitAssertion(AssertionContext ctx) {
     return check(ctx, ctx.check());
   }

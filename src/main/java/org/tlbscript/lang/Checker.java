@@ -32,6 +32,8 @@ public final class Checker {
   public static final long TASK_SIZE = 0x7ffffffff000L;
   public static final int MAX_CPUS = 64;
   public static final int ASIDS = 6;
+  /** `kernel all`: the file documents every model and runs under each. */
+  public static final String ALL = "all";
 
   /** What a scenario asks for. {@code kernel} and {@code pcid} are null when not given. */
   public record Setup(String kernel, Integer cpus, Boolean pcid, Long ceiling, List<String> mms,
@@ -89,6 +91,9 @@ public final class Checker {
           action(a, declared);
         } else if (s instanceof Assert a) {
           assertion(a, declared);
+        } else if (s instanceof Ast.On on) {
+          on.kernels().forEach(this::kernelRange);
+          assertion(on.assertion(), declared);
         } else if (s instanceof Ast.Show sh) {
           cpu(sh.cpu(), declared);
           knownMm(sh.mm());
@@ -114,7 +119,7 @@ public final class Checker {
       }
       switch (h.kind()) {
         case KERNEL -> {
-          if (!kernelNames.contains(h.word())) {
+          if (!kernelNames.contains(h.word()) && !ALL.equals(h.word())) {
             String hint = Suggest.closest(h.word(), kernelNames).map(n -> "did you mean '" + n + "'? ")
                 .orElse("") + "`tlbscript kernels` lists the models";
             error(h.pos(), "unknown kernel model '" + h.word() + "'", hint);
@@ -133,6 +138,22 @@ public final class Checker {
           }
         }
         default -> { }
+      }
+    }
+
+    void kernelRange(Ast.KernelRange r) {
+      List<String> order = List.copyOf(kernelNames);
+      for (String name : java.util.Arrays.asList(r.from(), r.to())) {
+        if (name != null && !order.contains(name)) {
+          error(r.pos(), "unknown kernel model '" + name + "'",
+              Suggest.closest(name, order).map(n -> "did you mean '" + n + "'? ").orElse("")
+                  + "`tlbscript kernels` lists the models in order");
+          return;
+        }
+      }
+      if (r.from() != null && r.to() != null && order.indexOf(r.from()) > order.indexOf(r.to())) {
+        error(r.pos(), "empty kernel range " + r.toSource() + ": " + r.from() + " comes after " + r.to(),
+            "`tlbscript kernels` lists the models oldest first");
       }
     }
 

@@ -29,6 +29,36 @@ public final class ScenarioRun {
     return run(source, kernelOverride, null, trace);
   }
 
+  /**
+   * Runs {@code source} under each model it asks for: every model when its header (or
+   * {@code kernelOverride}) is `all`, else one. Results are named "file [model]" when there are
+   * several.
+   */
+  public static List<Result> runAll(Source source, String kernelOverride, boolean trace) {
+    String kernel = kernelOverride != null ? kernelOverride : headerKernel(source);
+    if (!Checker.ALL.equals(kernel)) {
+      return List.of(run(source, kernelOverride, trace));
+    }
+    List<Result> out = new ArrayList<>();
+    for (KernelModel m : Models.all()) {
+      Result r = run(source, null, m, trace);
+      out.add(new Result(source.name() + " [" + m.name + "]", r.status, r.output, r.diagnostics,
+          r.kernel, r.nanos));
+    }
+    return out;
+  }
+
+  /** The file's `kernel` line, if it parses. */
+  private static String headerKernel(Source source) {
+    Parser.Result parsed = Parser.parse(source);
+    for (Ast.Stmt s : parsed.statements()) {
+      if (s instanceof Ast.Header h && h.kind() == Ast.HeaderKind.KERNEL) {
+        return h.word();
+      }
+    }
+    return null;
+  }
+
   /** Runs {@code source} on {@code model} whatever its `kernel` line says (for patched models). */
   public static Result runOn(Source source, KernelModel model, boolean trace) {
     return run(source, null, model, trace);
@@ -99,7 +129,8 @@ public final class ScenarioRun {
       return new Result(source.name(), Status.INVALID, "", all, null, System.nanoTime() - t0);
     }
     String kernel = override != null ? override.name : kernelOverride != null ? kernelOverride
-        : checked.setup().kernel() != null ? checked.setup().kernel() : Models.DEFAULT;
+        : checked.setup().kernel() != null && !Checker.ALL.equals(checked.setup().kernel())
+            ? checked.setup().kernel() : Models.DEFAULT;
     KernelModel model = override != null ? override : Models.find(kernel).orElseThrow();
     Session session = new Session(model, checked.setup());
     session.trace(trace);

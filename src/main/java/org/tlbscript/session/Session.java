@@ -91,6 +91,9 @@ public final class Session {
       return Outcome.ok("");
     } else if (s instanceof Ast.Show show) {
       return Outcome.ok(new StateView(this).show(show));
+    } else if (s instanceof Ast.On on) {
+      return on.covers(model.name, org.tlbscript.kernels.Models.names()) ? execute(on.assertion())
+          : Outcome.ok("");
     } else if (s instanceof Assert a) {
       String failure = new Assertions(this).check(a);
       return failure == null ? Outcome.ok("")

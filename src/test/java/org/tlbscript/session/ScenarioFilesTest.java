@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -20,10 +21,16 @@ class ScenarioFilesTest {
     Path root = Path.of("scenarios");
     var files = Files.walk(root).filter(p -> p.toString().endsWith(".tlbs")).sorted().toList();
     assertFalse(files.isEmpty(), "no scenarios found under " + root.toAbsolutePath());
-    return files.stream().map(f -> DynamicTest.dynamicTest(root.relativize(f).toString(), () -> {
-      ScenarioRun.Result r = ScenarioRun.run(new Source(f.toString(), Files.readString(f)), null, false);
-      assertEquals(ScenarioRun.Status.PASSED, r.status(), () -> r.diagnostics().stream()
-          .map(Diagnostic::render).collect(Collectors.joining()));
-    }));
+    return files.stream().flatMap(f -> {
+      List<ScenarioRun.Result> results;
+      try {
+        results = ScenarioRun.runAll(new Source(root.relativize(f).toString(), Files.readString(f)), null, false);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return results.stream().map(r -> DynamicTest.dynamicTest(r.name(), () ->
+          assertEquals(ScenarioRun.Status.PASSED, r.status(), () -> r.diagnostics().stream()
+              .map(Diagnostic::render).collect(Collectors.joining()))));
+    });
   }
 }
