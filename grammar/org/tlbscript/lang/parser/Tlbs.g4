@@ -8,6 +8,7 @@ sep : NL | ';' ;
 
 statement
     : header
+    | together
     | action
     | assertion
     | onKernels
@@ -25,6 +26,7 @@ header
     | 'cpus' n=number                          # cpusDecl
     | 'pcid' onOff                             # pcidDecl
     | 'ceiling' n=number                       # ceilingDecl
+    | 'memory' model=('tso' | 'sc')            # memoryDecl
     ;
 
 onOff : 'on' | 'off' ;
@@ -33,7 +35,7 @@ onOff : 'on' | 'off' ;
 // The CPU comes first and is factored out, so that after `cpu1` a typo is reported against
 // the verbs (did you mean 'switch'?) rather than against the start of a statement.
 action
-    : cpu cpuAction                            # onCpu
+    : cpu (cpuAction | cpuControl)             # onCpu
     | 'flush' flushTarget                      # flushAnywhere
     | 'tick' n=number                          # tick
     ;
@@ -59,11 +61,25 @@ cpuAction
 
 flushTarget : mm ('range' range? | all='all') ;
 
+// ---- concurrency -----------------------------------------------------------
+// Per-CPU sequences run concurrently; every interleaving of their kernel steps is explored.
+together : 'together' '{' sep* lane (sep+ lane)* sep* '}' ;
+lane : cpu ':' cpuAction (';' cpuAction)* ;
+
+// Manual stepping (what counterexample scripts are made of; also usable by hand).
+cpuControl
+    : 'begin' cpuAction                        # begin
+    | 'step' (n=number | 'to' label=word)?     # stepCpu
+    | 'drain'                                  # drain
+    | 'take' 'ipi' ('from' from=cpu)?          # takeIpi
+    | 'finish'                                 # finish
+    ;
+
 // A single address is one page; `A..B` is the half-open range [A, B).
 range : from=number ('..' to=number)? ;
 
 // ---- assertions ------------------------------------------------------------
-assertion : 'assert' check ;
+assertion : 'assert' sometimes='sometimes'? check ;
 
 // An expectation for some kernel models only: `on v4.14..v4.19 assert ipis cpu1 1`.
 // Ranges follow `tlbscript kernels` order; either end may be left open (`v4.20..`).

@@ -28,7 +28,9 @@ public final class Engine {
   static final int STALE_USES = DEPTH + 2;
   static final int FREED_WALKS = DEPTH + 3;
   static final int IPI_HANDLER = DEPTH + 4;
-  static final int FRAMES = DEPTH + 5;
+  /** Index of the next action of this CPU's lane in a together block. */
+  static final int LANE_NEXT = DEPTH + 5;
+  static final int FRAMES = DEPTH + 6;
   static final int F_ROUTINE = 0;
   static final int F_PC = 1;
   static final int F_HANDLER_OF = 2;
@@ -192,6 +194,42 @@ public final class Engine {
     CpuExec x = exec(m, cpu, obs);
     int next = pc + 1;
     boolean ret = false;
+    try {
+      next = run(m, cpu, obs, f, r, pc, s, x);
+    } finally {
+      if (x.shared > 0 && isPrivate(s)) {
+        throw new ModelBug(r.name + ":" + s.label() + " is declared " + s.access()
+            + " (private) but touched shared memory: declare it R, W, RMW or F");
+      }
+    }
+    if (next == PUSHED || next == BLOCKED) {
+      return;
+    }
+    ret = next == RETURNED;
+    if (ret || next >= r.steps.size()) {
+      pop(m, cpu);
+    } else {
+      m.setReg(cpu, f + F_PC, next);
+    }
+  }
+
+  private static final int PUSHED = -1;
+  private static final int BLOCKED = -2;
+  private static final int RETURNED = -3;
+
+  /**
+   * Private steps (P, and control flow other than waiting) touch only their CPU's registers and
+   * frame: they commute with every other move, which is what partial-order reduction uses.
+   */
+  public static boolean isPrivate(Step s) {
+    return (s.access() == org.tlbscript.kernels.Access.P || s.access() == org.tlbscript.kernels.Access.CTL)
+        && s.type() != Step.Type.WAIT;
+  }
+
+  /** Runs step {@code s} and returns the next pc, or PUSHED, BLOCKED, RETURNED. */
+  private int run(Machine m, int cpu, Observer obs, int f, Routine r, int pc, Step s, CpuExec x) {
+    int next = pc + 1;
+    boolean ret = false;
     switch (s.type()) {
       case DO -> {
         s.effect().run(x);
@@ -208,7 +246,7 @@ public final class Engine {
       case RETURN -> ret = s.cond() == null || s.cond().test(x);
       case WAIT -> {
         if (!s.cond().test(x)) {
-          return;
+          return BLOCKED;
         }
       }
       case CALL -> {
@@ -218,7 +256,7 @@ public final class Engine {
           obs.step(cpu, r, s, x.notes());
         }
         push(m, cpu, model.routine(s.callee()), args, -1);
-        return;
+        return PUSHED;
       }
       default -> throw new IllegalStateException();
     }
@@ -234,11 +272,7 @@ public final class Engine {
         obs.step(cpu, r, s, x.notes());
       }
     }
-    if (ret || next >= r.steps.size()) {
-      pop(m, cpu);
-    } else {
-      m.setReg(cpu, f + F_PC, next);
-    }
+    return ret ? RETURNED : next;
   }
 
   /** Interrupt entry on {@code target} for the IPI from {@code sender}: its handler is pushed. */
@@ -258,8 +292,21 @@ public final class Engine {
    * CPU first) wherever interrupts are on.
    */
   public void runToCompletion(Machine m, int actor, Observer obs) {
+    runToCompletion(m, actor, depth(m, actor) - 1, obs);
+  }
+
+  /**
+   * Runs {@code actor} until its depth drops to {@code until}. CPUs paused in the middle of an
+   * action (by manual stepping) are not advanced, except for IPI handlers taken on top of them;
+   * every step's stores drain at once (the canonical schedule is sequentially consistent).
+   */
+  public void runToCompletion(Machine m, int actor, int until, Observer obs) {
+    int[] base = new int[layout.cpus];
+    for (int c = 0; c < layout.cpus; c++) {
+      base[c] = c == actor ? until : depth(m, c);
+    }
     for (int steps = 0; steps < STEP_LIMIT; steps++) {
-      int c = pick(m, actor);
+      int c = pick(m, actor, base);
       if (c == -1) {
         return;
       }
@@ -269,6 +316,7 @@ public final class Engine {
         deliverIpi(m, target, Long.numberOfTrailingZeros(pending), obs);
       } else {
         step(m, c, obs);
+        m.fence(c);
       }
       selfCheck(m, obs);
     }
@@ -276,12 +324,12 @@ public final class Engine {
   }
 
   /** The next CPU to step (≥ 0), an IPI delivery to CPU t (-t - 2), or -1 when done. */
-  private int pick(Machine m, int actor) {
-    if (runnable(m, actor)) {
+  private int pick(Machine m, int actor, int[] base) {
+    if (depth(m, actor) > base[actor] && runnable(m, actor)) {
       return actor;
     }
     for (int c = 0; c < layout.cpus; c++) {
-      if (c != actor && runnable(m, c)) {
+      if (c != actor && depth(m, c) > base[c] && runnable(m, c)) {
         return c;
       }
     }
@@ -290,11 +338,44 @@ public final class Engine {
         return -c - 2;
       }
     }
-    if (depth(m, actor) == 0) {
+    if (depth(m, actor) <= base[actor]) {
       return -1;
     }
-    throw new ModelBug("deadlock: cpu" + actor + " waits at " + nextStep(m, actor).label()
+    for (int c = 0; c < layout.cpus; c++) {
+      if (m.pendingIpis(c) != 0 && depth(m, c) > 0) {
+        throw new Stuck("cpu" + actor + " waits at " + nextStep(m, actor).label() + " for an IPI handler on cpu"
+            + c + ", which is paused at " + where(m, c) + " with interrupts off",
+            "step cpu" + c + " out of it first (cpu" + c + " step, or cpu" + c + " finish)");
+      }
+    }
+    Step s = nextStep(m, actor);
+    throw new ModelBug("deadlock: cpu" + actor + " waits at " + (s == null ? "?" : s.label())
         + " and no CPU can run");
+  }
+
+  /** function:label of the step the CPU runs next. */
+  public String where(Machine m, int cpu) {
+    Step s = nextStep(m, cpu);
+    return s == null ? "(between steps)" : s.function() + ":" + s.label();
+  }
+
+  /** A run that cannot go on because of how the user paused CPUs (not a model bug). */
+  public static final class Stuck extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    public final String hint;
+
+    Stuck(String message, String hint) {
+      super(message);
+      this.hint = hint;
+    }
+  }
+
+  public long laneNext(Machine m, int cpu) {
+    return m.reg(cpu, LANE_NEXT);
+  }
+
+  public void setLaneNext(Machine m, int cpu, long v) {
+    m.setReg(cpu, LANE_NEXT, v);
   }
 
   /** I-asid and I-gen after every step; a failure is a bug in the model, never in the kernel. */
@@ -381,6 +462,8 @@ public final class Engine {
     private final Observer obs;
     private final int frame;
     private StringBuilder notes;
+    /** Shared-memory accesses made by the current step (private steps must make none). */
+    int shared;
 
     CpuExec(Machine m, int cpu, Observer obs) {
       this.m = m;
@@ -441,6 +524,7 @@ public final class Engine {
 
     @Override
     public long load(int cell) {
+      shared++;
       long v = m.load(cpu, layout.cell(cell));
       if (tracing()) {
         note(cellName(cell) + " = " + value(cell, v));
@@ -450,6 +534,7 @@ public final class Engine {
 
     @Override
     public void store(int cell, long v) {
+      shared++;
       m.store(cpu, layout.cell(cell), v);
       if (tracing()) {
         note(cellName(cell) + " := " + value(cell, v) + (m.tso ? " (buffered)" : ""));
@@ -458,6 +543,7 @@ public final class Engine {
 
     @Override
     public long rmwAdd(int cell, long delta) {
+      shared++;
       long v = m.rmwAdd(cpu, layout.cell(cell), delta);
       if (tracing()) {
         note(cellName(cell) + " := " + v);
@@ -467,6 +553,7 @@ public final class Engine {
 
     @Override
     public long rmwBits(int cell, long bits, boolean set) {
+      shared++;
       long old = m.rmwBits(cpu, layout.cell(cell), bits, set);
       if (tracing()) {
         note(cellName(cell) + " := " + value(cell, m.memory(layout.cell(cell))));
@@ -476,6 +563,7 @@ public final class Engine {
 
     @Override
     public long cmpxchg(int cell, long expected, long value) {
+      shared++;
       long old = m.cmpxchg(cpu, layout.cell(cell), expected, value);
       if (tracing()) {
         note(cellName(cell) + (old == expected ? " := " + value(cell, value) : " = " + value(cell, old)
@@ -486,6 +574,7 @@ public final class Engine {
 
     @Override
     public long xchg(int cell, long value) {
+      shared++;
       long old = m.xchg(cpu, layout.cell(cell), value);
       if (tracing()) {
         note(cellName(cell) + " := " + value(cell, value) + " (was " + value(cell, old) + ")");
@@ -500,6 +589,7 @@ public final class Engine {
 
     @Override
     public void fence() {
+      shared++;
       m.fence(cpu);
     }
 
@@ -510,11 +600,13 @@ public final class Engine {
 
     @Override
     public long loadPte(int mm, int page) {
+      shared++;
       return m.load(cpu, layout.pteCell(mm, page));
     }
 
     @Override
     public void storePte(int mm, int page, long pte) {
+      shared++;
       m.store(cpu, layout.pteCell(mm, page), pte);
       if (tracing()) {
         note("pte(" + mmName(mm) + ", " + hex(layout.pageAddress(page)) + ") := " + pteText(pte));
@@ -523,6 +615,7 @@ public final class Engine {
 
     @Override
     public long xchgPte(int mm, int page, long pte) {
+      shared++;
       m.fence(cpu);
       long old = m.memory(layout.pteCell(mm, page));
       m.poke(layout.pteCell(mm, page), pte);
@@ -535,11 +628,13 @@ public final class Engine {
 
     @Override
     public long loadPmd(int mm, int region) {
+      shared++;
       return m.load(cpu, layout.pmdCell(mm, region));
     }
 
     @Override
     public void storePmd(int mm, int region, long table) {
+      shared++;
       m.store(cpu, layout.pmdCell(mm, region), table);
       if (tracing()) {
         note("pmd(" + mmName(mm) + ", " + hex(layout.regionAddress(region)) + ") := "
@@ -569,6 +664,7 @@ public final class Engine {
 
     @Override
     public void writeCr3(int mm, int asid, boolean noflush) {
+      shared++;
       m.writeCr3(cpu, mm, asid, noflush);
       if (tracing()) {
         note("CR3 := " + mmName(mm) + ".pgd | pcid " + m.pcidOf(asid)
@@ -602,6 +698,7 @@ public final class Engine {
 
     @Override
     public void sendIpis(long targets, String handler) {
+      shared++;
       m.setReg(cpu, WAITING_FOR, targets);
       m.setReg(cpu, IPI_HANDLER, model.indexOf(model.routine(handler)));
       m.sendIpis(cpu, targets);

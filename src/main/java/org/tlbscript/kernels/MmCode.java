@@ -402,13 +402,7 @@ public final class MmCode {
     Local region = r.local("region");
     r.step("CO1", P, "haddr := va & HPAGE_PMD_MASK; the small pages are copied into a huge page", x -> {
       Layout l = x.hw().layout;
-      int g = l.regionOf(l.page(x.get(va)));
-      x.set(region, g);
-      for (int p = 0; p < l.pages(); p++) {
-        if (l.regionOf(p) == g && x.loadPte((int) x.get(mm), p) != 0) {
-          x.pteChanged((int) x.get(mm), p);
-        }
-      }
+      x.set(region, l.regionOf(l.page(x.get(va))));
     });
     r.fn("pmdp_collapse_flush");
     r.step("CO2", RMW, "pmd := pmdp_huge_get_and_clear(mm, haddr, pmdp)", x -> {
@@ -417,8 +411,8 @@ public final class MmCode {
       x.storePmd((int) x.get(mm), g, 0);
       x.fence();
       for (int p = 0; p < l.pages(); p++) {
-        if (l.regionOf(p) == g) {
-          x.xchgPte((int) x.get(mm), p, 0);
+        if (l.regionOf(p) == g && x.xchgPte((int) x.get(mm), p, 0) != 0) {
+          x.pteChanged((int) x.get(mm), p); // the old small-page translations are now stale
         }
       }
     });

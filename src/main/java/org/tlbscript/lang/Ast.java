@@ -40,13 +40,14 @@ public final class Ast {
     return "0x" + Long.toHexString(v);
   }
 
-  public sealed interface Stmt permits Header, Action, Assert, On, Show, TraceSwitch {
+  public sealed interface Stmt permits Header, Action, Assert, On, Show, TraceSwitch, Together,
+      Control {
     Pos pos();
 
     String toSource();
   }
 
-  public enum HeaderKind { KERNEL, CPUS, PCID, CEILING }
+  public enum HeaderKind { KERNEL, CPUS, PCID, CEILING, MEMORY }
 
   public record Header(Pos pos, HeaderKind kind, String word, Num num, boolean on) implements Stmt {
     public String toSource() {
@@ -55,6 +56,7 @@ public final class Ast {
         case CPUS -> "cpus " + num.value();
         case PCID -> "pcid " + (on ? "on" : "off");
         case CEILING -> "ceiling " + num.value();
+        case MEMORY -> "memory " + word;
       };
     }
   }
@@ -114,11 +116,29 @@ public final class Ast {
     FLUSHES_PARTIAL, LAZY, NOT_LAZY, LOADED, ASID, MASK, GEN
   }
 
+  /**
+   * An assertion. After a {@code together} block it must hold in every outcome, or, with
+   * {@code sometimes}, in at least one.
+   */
   public record Assert(Pos pos, Check check, CpuRef cpu, MmRef mm, Num addr, Num n,
-      List<CpuRef> cpus) implements Stmt {
+      List<CpuRef> cpus, boolean sometimes) implements Stmt {
+    public Assert(Pos pos, Check check, CpuRef cpu, MmRef mm, Num addr, Num n, List<CpuRef> cpus) {
+      this(pos, check, cpu, mm, addr, n, cpus, false);
+    }
+
+    public Assert withSometimes(boolean s) {
+      return new Assert(pos, check, cpu, mm, addr, n, cpus, s);
+    }
+
+    /** Checks about events during a run (a stale use, a freed walk) rather than the final state. */
+    public boolean aboutEvents() {
+      return check == Check.STALE_NONE || check == Check.STALE_CPU || check == Check.FREED_WALK_NONE
+          || check == Check.FREED_WALK_CPU;
+    }
+
     public String toSource() {
       String c = cpu == null ? "" : cpu.toSource();
-      return "assert " + switch (check) {
+      return "assert " + (sometimes ? "sometimes " : "") + switch (check) {
         case STALE_NONE -> "stale none";
         case STALE_CPU -> "stale " + c + (addr == null ? "" : " " + hex(addr.value()));
         case LATENT -> "latent " + c + " " + hex(addr.value());
@@ -170,6 +190,40 @@ public final class Ast {
         }
       }
       return false;
+    }
+  }
+
+  /** One CPU's sequence of actions inside a together block. */
+  public record Lane(CpuRef cpu, List<Action> actions) {
+    public String toSource() {
+      return cpu.toSource() + ": " + actions.stream()
+          .map(a -> a.toSource().substring(cpu.toSource().length() + 1)).collect(Collectors.joining("; "));
+    }
+  }
+
+  /** {@code together { cpu0: ...; cpu1: ... }}: every interleaving of the lanes' kernel steps. */
+  public record Together(Pos pos, List<Lane> lanes) implements Stmt {
+    public String toSource() {
+      return "together {\n" + lanes.stream().map(l -> "  " + l.toSource() + "\n")
+          .collect(Collectors.joining()) + "}";
+    }
+  }
+
+  public enum ControlKind { BEGIN, STEP, STEP_TO, DRAIN, TAKE_IPI, FINISH }
+
+  /** Manual stepping: begin an action, advance it step by step, drain, take an IPI, finish. */
+  public record Control(Pos pos, CpuRef cpu, ControlKind kind, Action begun, Num n, String label,
+      Pos labelPos, CpuRef from) implements Stmt {
+    public String toSource() {
+      String c = cpu.toSource() + " ";
+      return switch (kind) {
+        case BEGIN -> c + "begin " + begun.toSource().substring(c.length());
+        case STEP -> c + "step" + (n == null ? "" : " " + n.value());
+        case STEP_TO -> c + "step to " + label;
+        case DRAIN -> c + "drain";
+        case TAKE_IPI -> c + "take ipi" + (from == null ? "" : " from " + from.toSource());
+        case FINISH -> c + "finish";
+      };
     }
   }
 

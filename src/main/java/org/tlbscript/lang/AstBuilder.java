@@ -176,7 +176,7 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
 
   @Override
   public Stmt visitOnCpu(OnCpuContext ctx) {
-    return visit(ctx.cpuAction());
+    return visit(ctx.cpuAction() != null ? ctx.cpuAction() : ctx.cpuControl());
   }
 
   @Override
@@ -293,7 +293,63 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
 
   @Override
   public Stmt visitAssertion(AssertionContext ctx) {
-    return check(ctx, ctx.check());
+    Stmt s = check(ctx, ctx.check());
+    return ((Ast.Assert) s).withSometimes(ctx.sometimes != null);
+  }
+
+  @Override
+  public Stmt visitMemoryDecl(MemoryDeclContext ctx) {
+    return new Header(pos(ctx.model), HeaderKind.MEMORY, ctx.model.getText(), null, false);
+  }
+
+  @Override
+  public Stmt visitTogether(TogetherContext ctx) {
+    List<Ast.Lane> lanes = new ArrayList<>();
+    for (LaneContext l : ctx.lane()) {
+      List<Action> actions = new ArrayList<>();
+      for (CpuActionContext a : l.cpuAction()) {
+        Action x = (Action) visit(a);
+        actions.add(new Action(x.pos(), x.verb(), cpu(l.cpu()), x.mm(), x.range(), x.write(), x.pfn(),
+            x.ticks()));
+      }
+      lanes.add(new Ast.Lane(cpu(l.cpu()), actions));
+    }
+    return new Ast.Together(pos(ctx.getStart()), lanes);
+  }
+
+  @Override
+  public Stmt visitBegin(BeginContext ctx) {
+    Action x = (Action) visit(ctx.cpuAction());
+    CpuRef cpu = cpu(cpuOf(ctx));
+    Action begun = new Action(pos(whole(ctx)), x.verb(), cpu, x.mm(), x.range(), x.write(), x.pfn(),
+        x.ticks());
+    return new Ast.Control(pos(whole(ctx)), cpu, Ast.ControlKind.BEGIN, begun, null, null, null, null);
+  }
+
+  @Override
+  public Stmt visitStepCpu(StepCpuContext ctx) {
+    if (ctx.label != null) {
+      return new Ast.Control(pos(whole(ctx)), cpu(cpuOf(ctx)), Ast.ControlKind.STEP_TO, null, null,
+          ctx.label.getText(), pos(ctx.label), null);
+    }
+    return new Ast.Control(pos(whole(ctx)), cpu(cpuOf(ctx)), Ast.ControlKind.STEP, null, num(ctx.n), null,
+        null, null);
+  }
+
+  @Override
+  public Stmt visitDrain(DrainContext ctx) {
+    return new Ast.Control(pos(whole(ctx)), cpu(cpuOf(ctx)), Ast.ControlKind.DRAIN, null, null, null, null, null);
+  }
+
+  @Override
+  public Stmt visitTakeIpi(TakeIpiContext ctx) {
+    return new Ast.Control(pos(whole(ctx)), cpu(cpuOf(ctx)), Ast.ControlKind.TAKE_IPI, null, null, null, null,
+        cpu(ctx.from));
+  }
+
+  @Override
+  public Stmt visitFinish(FinishContext ctx) {
+    return new Ast.Control(pos(whole(ctx)), cpu(cpuOf(ctx)), Ast.ControlKind.FINISH, null, null, null, null, null);
   }
 
   private Stmt check(AssertionContext outer, CheckContext c) {

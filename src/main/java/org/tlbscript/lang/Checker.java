@@ -89,6 +89,17 @@ public final class Checker {
         if (s instanceof Action a) {
           sawAction = true;
           action(a, declared);
+        } else if (s instanceof Ast.Together t) {
+          together(t, declared);
+        } else if (s instanceof Ast.Control c) {
+          cpu(c.cpu(), declared);
+          cpu(c.from(), declared);
+          if (c.begun() != null) {
+            action(c.begun(), declared);
+          }
+          if (c.n() != null && (c.n().value() < 1 || c.n().value() > 1_000_000)) {
+            error(c.n().pos(), "step count " + c.n().value() + " is out of range (1 to 1000000)", null);
+          }
         } else if (s instanceof Assert a) {
           assertion(a, declared);
         } else if (s instanceof Ast.On on) {
@@ -138,6 +149,22 @@ public final class Checker {
           }
         }
         default -> { }
+      }
+    }
+
+    void together(Ast.Together t, Integer declared) {
+      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      for (Ast.Lane lane : t.lanes()) {
+        if (!seen.add(lane.cpu().n())) {
+          error(lane.cpu().pos(), lane.cpu().toSource() + " has two lanes in this block",
+              "put its actions in one lane, separated by ';'");
+        }
+        for (Action a : lane.actions()) {
+          if (a.verb() == Verb.TICK) {
+            continue;
+          }
+          action(a, declared);
+        }
       }
     }
 
