@@ -30,7 +30,10 @@ public final class Engine {
   static final int IPI_HANDLER = DEPTH + 4;
   /** Index of the next action of this CPU's lane in a together block. */
   static final int LANE_NEXT = DEPTH + 5;
-  static final int FRAMES = DEPTH + 6;
+  /** The address of this CPU's last stale use and last freed walk (for assertions by address). */
+  static final int STALE_VA = DEPTH + 6;
+  static final int FREED_VA = DEPTH + 7;
+  static final int FRAMES = DEPTH + 8;
   static final int F_ROUTINE = 0;
   static final int F_PC = 1;
   static final int F_HANDLER_OF = 2;
@@ -402,6 +405,36 @@ public final class Engine {
     return m.reg(cpu, FREED_WALKS);
   }
 
+  public long lastStaleUse(Machine m, int cpu) {
+    return m.reg(cpu, STALE_VA);
+  }
+
+  public long lastFreedWalk(Machine m, int cpu) {
+    return m.reg(cpu, FREED_VA);
+  }
+
+  /** A readable name for memory address {@code addr}: a kernel cell, a PTE or a PMD entry. */
+  public String addressName(int addr) {
+    for (int cell = 0; cell < vars.sharedCells(); cell++) {
+      if (layout.cell(cell) == addr) {
+        return vars.cellName(cell, this::mmName);
+      }
+    }
+    for (int mm = 0; mm < vars.mms; mm++) {
+      for (int p = 0; p < layout.pages(); p++) {
+        if (layout.pteCell(mm, p) == addr) {
+          return "pte(" + mmName(mm) + ", " + hex(layout.pageAddress(p)) + ")";
+        }
+      }
+      for (int g = 0; g < layout.regions(); g++) {
+        if (layout.pmdCell(mm, g) == addr) {
+          return "pmd(" + mmName(mm) + ", " + hex(layout.regionAddress(g)) + ")";
+        }
+      }
+    }
+    return "memory[" + addr + "]";
+  }
+
   /**
    * A speculative page walk by the hardware (any time, in any mode, through the current CR3):
    * observed like a user access for freed tables, never for staleness.
@@ -416,6 +449,7 @@ public final class Engine {
     int page = layout.page(va);
     if (a.table() != 0 && page >= 0 && checkers.isFreed(m, layout.regionOf(page), a.table())) {
       m.setReg(cpu, FREED_WALKS, m.reg(cpu, FREED_WALKS) + 1);
+      m.setReg(cpu, FREED_VA, va);
       if (obs != null) {
         obs.event(new Observer.Event(Observer.Event.Kind.FREED_WALK, cpu, "cpu" + cpu
             + " walked freed page table #" + a.table() + " (cached PDE for " + hex(va)
@@ -437,6 +471,7 @@ public final class Engine {
     }
     if (why != null && (root != m.cr3Root(cpu) || checkers.covered(m, root, page))) {
       m.setReg(cpu, STALE_USES, m.reg(cpu, STALE_USES) + 1);
+      m.setReg(cpu, STALE_VA, va);
       if (obs != null) {
         obs.event(new Observer.Event(Observer.Event.Kind.STALE_USE, cpu, "cpu" + cpu
             + " used a stale TLB entry for " + hex(va) + " (ASID " + m.cr3Asid(cpu) + ", pfn "

@@ -36,6 +36,16 @@ public final class Machine {
     return new Machine(layout, s.clone(), tso, pcid);
   }
 
+  /** A machine of the same kind over state {@code state} (not copied). */
+  public Machine with(long[] state) {
+    return new Machine(layout, state, tso, pcid);
+  }
+
+  /** A copy under another memory model. */
+  public Machine withTso(boolean on) {
+    return new Machine(layout, s.clone(), on, pcid);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Machine m && Arrays.equals(s, m.s);

@@ -37,7 +37,7 @@ public final class Checker {
 
   /** What a scenario asks for. {@code kernel} and {@code pcid} are null when not given. */
   public record Setup(String kernel, Integer cpus, Boolean pcid, Long ceiling, List<String> mms,
-      long[] pages, Map<String, long[]> defaultRanges) {
+      long[] pages, Map<String, long[]> defaultRanges, boolean tso) {
     public int cpuCount() {
       return cpus;
     }
@@ -114,11 +114,13 @@ public final class Checker {
       Header k = headers.get(HeaderKind.KERNEL);
       Header p = headers.get(HeaderKind.PCID);
       Header c = headers.get(HeaderKind.CEILING);
+      Header mem = headers.get(HeaderKind.MEMORY);
       Map<String, long[]> ranges = new LinkedHashMap<>();
       pagesByMm.forEach((mm, set) -> ranges.put(mm, new long[] {set.first(), set.last() + PAGE}));
       Setup setup = new Setup(k == null ? null : k.word(), cpus, p == null ? null : p.on(),
           c == null ? null : c.num().value(), List.copyOf(mms),
-          pages.stream().mapToLong(Long::longValue).toArray(), ranges);
+          pages.stream().mapToLong(Long::longValue).toArray(), ranges,
+          mem == null || mem.word().equals("tso"));
       return new Result(setup, diagnostics);
     }
 

@@ -88,9 +88,10 @@ final class Assertions {
   }
 
   private String staleNone() {
-    for (Observer.Event e : s.events()) {
-      if (e.kind() == Observer.Event.Kind.STALE_USE) {
-        return "expected no use of a stale translation, but " + e.message();
+    for (int c = 0; c < s.cpus(); c++) {
+      if (s.engine().staleUses(m, c) > 0) {
+        return "expected no use of a stale translation, but cpu" + c + " used a stale TLB entry for 0x"
+            + Long.toHexString(s.engine().lastStaleUse(m, c)) + detail(Observer.Event.Kind.STALE_USE, c);
       }
     }
     for (Checkers.Stale st : stale()) {
@@ -101,12 +102,20 @@ final class Assertions {
     return null;
   }
 
-  private String staleOn(int cpu, Ast.Num addr) {
+  /** The event's own words, when the run was traced sequentially. */
+  private String detail(Observer.Event.Kind kind, int cpu) {
     for (Observer.Event e : s.events()) {
-      if (e.kind() == Observer.Event.Kind.STALE_USE && e.cpu() == cpu
-          && (addr == null || e.message().contains("0x" + Long.toHexString(addr.value()) + " "))) {
-        return null;
+      if (e.kind() == kind && e.cpu() == cpu) {
+        return " (" + e.message() + ")";
       }
+    }
+    return "";
+  }
+
+  private String staleOn(int cpu, Ast.Num addr) {
+    if (s.engine().staleUses(m, cpu) > 0
+        && (addr == null || s.engine().lastStaleUse(m, cpu) == addr.value())) {
+      return null;
     }
     for (Checkers.Stale st : stale()) {
       if (st.cpu() == cpu && st.usable() && st.covered() && (addr == null || st.va() == addr.value())) {
@@ -139,9 +148,10 @@ final class Assertions {
   }
 
   private String freedNone() {
-    for (Observer.Event e : s.events()) {
-      if (e.kind() == Observer.Event.Kind.FREED_WALK) {
-        return "expected no walk of a freed page table, but " + e.message();
+    for (int c = 0; c < s.cpus(); c++) {
+      if (s.engine().freedWalks(m, c) > 0) {
+        return "expected no walk of a freed page table, but cpu" + c + " walked one at 0x"
+            + Long.toHexString(s.engine().lastFreedWalk(m, c)) + detail(Observer.Event.Kind.FREED_WALK, c);
       }
     }
     for (int c = 0; c < s.cpus(); c++) {
@@ -154,10 +164,8 @@ final class Assertions {
   }
 
   private String freedOn(int cpu) {
-    for (Observer.Event e : s.events()) {
-      if (e.kind() == Observer.Event.Kind.FREED_WALK && e.cpu() == cpu) {
-        return null;
-      }
+    if (s.engine().freedWalks(m, cpu) > 0) {
+      return null;
     }
     return reach(cpu) != null ? null : "expected cpu" + cpu + " to be able to walk a freed page table, "
         + "but its paging-structure cache holds no PDE of a freed table in its current ASID";

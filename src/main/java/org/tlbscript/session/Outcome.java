@@ -8,13 +8,13 @@ import org.tlbscript.lang.Diagnostic;
  * is wrong); MODEL_BUG means a self-check of the model failed (tlbscript is wrong).
  */
 public record Outcome(Status status, String output, Diagnostic diagnostic) {
-  public enum Status { OK, ASSERTION_FAILED, INVALID, MODEL_BUG }
+  public enum Status { OK, ASSERTION_FAILED, INVALID, MODEL_BUG, INCOMPLETE }
 
   public static Outcome ok(String output) {
     return new Outcome(Status.OK, output, null);
   }
 
   public boolean stopsRun() {
-    return status == Status.INVALID || status == Status.MODEL_BUG;
+    return status == Status.INVALID || status == Status.MODEL_BUG || status == Status.INCOMPLETE;
   }
 }

@@ -26,8 +26,12 @@ import org.tlbscript.lang.Diagnostic;
 import org.tlbscript.lang.Pos;
 
 /**
- * A scenario being run: one kernel model over one machine. Front ends (batch, REPL) feed it
+ * A scenario being run: one kernel model over its machine. Front ends (batch, REPL) feed it
  * checked statements one at a time and print the outcomes; they never touch the machine.
+ *
+ * <p>After a together block there may be several outcomes ("worlds"): later actions apply to
+ * each, plain assertions must hold in all of them and {@code assert sometimes} in one. Views and
+ * checks read {@link #machine()}, which points at the world being looked at.
  */
 public final class Session {
   public final KernelModel model;
@@ -41,6 +45,11 @@ public final class Session {
   private Machine machine;
   private boolean tracing;
   private final List<Observer.Event> events = new ArrayList<>();
+  /** The possible states now; one except after a together block. */
+  List<Races.World> worlds;
+  /** Statements that changed the state, in order: the prefix of counterexample scripts. */
+  final List<Stmt> history = new ArrayList<>();
+  org.tlbscript.engine.Explorer.Limits limits = org.tlbscript.engine.Explorer.Limits.DEFAULT;
 
   public static final long DEFAULT_CEILING = 33;
 
@@ -57,7 +66,23 @@ public final class Session {
     this.layout = new Layout(cpus, mmNames.size(), pages, vars.globals(), vars.sharedCells(),
         Engine.regsFor(model), 8);
     this.engine = new Engine(model, vars, layout, ceiling, pcid, mmNames);
-    this.machine = engine.boot(false);
+    this.machine = engine.boot(setup.tso());
+    this.worlds = new ArrayList<>(List.of(new Races.World(machine, null)));
+  }
+
+  /** Bounds for together blocks. */
+  public void limits(org.tlbscript.engine.Explorer.Limits l) {
+    this.limits = l;
+  }
+
+  /** How many outcomes the session holds (1 except after a together block). */
+  public int worldCount() {
+    return worlds.size();
+  }
+
+  /** Looks at world {@code i} (views and checks read {@link #machine()}). */
+  void focus(int i) {
+    machine = worlds.get(i).machine();
   }
 
   public Machine machine() {
@@ -67,6 +92,7 @@ public final class Session {
   /** Restores a state taken with {@link #machine()} and copied (the REPL's undo). */
   public void restore(Machine m) {
     machine = m.copy();
+    worlds = new ArrayList<>(List.of(new Races.World(machine, null)));
   }
 
   public Engine engine() {
@@ -86,21 +112,61 @@ public final class Session {
   public Outcome execute(Stmt s) {
     if (s instanceof Ast.Header) {
       return Outcome.ok("");
+    } else if (s instanceof Ast.Together t) {
+      Outcome o = Races.together(this, t);
+      if (o.status() == Outcome.Status.OK) {
+        history.add(t);
+      }
+      return o;
+    } else if (s instanceof Ast.Control c) {
+      if (worlds.size() > 1) {
+        return new Outcome(Outcome.Status.INVALID, "", new Diagnostic(c.pos(),
+            "manual stepping needs one state, but the together block left " + worlds.size() + " outcomes",
+            "step before the block, or use a replay script printed by a counterexample"));
+      }
+      focus(0);
+      Outcome o = Stepping.control(this, c);
+      worlds.set(0, new Races.World(machine, worlds.get(0).witness()));
+      if (o.status() == Outcome.Status.OK) {
+        history.add(c);
+      }
+      return o;
     } else if (s instanceof Ast.TraceSwitch t) {
       tracing = t.on();
       return Outcome.ok("");
     } else if (s instanceof Ast.Show show) {
-      return Outcome.ok(new StateView(this).show(show));
+      focus(0);
+      String note = worlds.size() > 1 ? "(outcome 1 of " + worlds.size() + ")\n" : "";
+      return Outcome.ok(note + new StateView(this).show(show));
     } else if (s instanceof Ast.On on) {
       return on.covers(model.name, org.tlbscript.kernels.Models.names()) ? execute(on.assertion())
           : Outcome.ok("");
     } else if (s instanceof Assert a) {
+      if (worlds.size() > 1) {
+        return Races.assertion(this, a);
+      }
+      focus(0);
       String failure = new Assertions(this).check(a);
       return failure == null ? Outcome.ok("")
           : new Outcome(Outcome.Status.ASSERTION_FAILED, "", new Diagnostic(a.pos(),
               "assertion failed: " + failure));
     } else if (s instanceof Action a) {
-      return act(a);
+      Outcome result = Outcome.ok("");
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < worlds.size(); i++) {
+        focus(i);
+        Outcome o = act(a);
+        out.append(o.output());
+        if (o.status() != Outcome.Status.OK) {
+          return worlds.size() == 1 ? o : new Outcome(o.status(), out.toString(), new Diagnostic(
+              o.diagnostic().pos(), o.diagnostic().message() + " (in outcome " + (i + 1) + " of "
+                  + worlds.size() + ")", o.diagnostic().hint()));
+        }
+        worlds.set(i, new Races.World(machine, worlds.get(i).witness()));
+      }
+      Races.dedupe(this);
+      history.add(a);
+      return Outcome.ok(out.toString());
     }
     throw new IllegalStateException("unknown statement " + s);
   }
@@ -123,23 +189,17 @@ public final class Session {
       run(a, obs);
     } catch (ModelBug bug) {
       machine = before;
-      return new Outcome(Outcome.Status.MODEL_BUG, out.toString(), new Diagnostic(a.pos(),
-          "model self-check failed in " + model.name + ": " + bug.getMessage(),
-          "this is a bug in tlbscript's model, not in the kernel; please report it"));
+      return modelBug(a.pos(), out.toString(), bug);
+    } catch (Engine.Stuck stuck) {
+      machine = before;
+      return new Outcome(Outcome.Status.INVALID, out.toString(),
+          new Diagnostic(a.pos(), stuck.getMessage(), stuck.hint));
     }
     return Outcome.ok(out.toString());
   }
 
-  private void run(Action a, Observer obs) {
-    if (a.verb() == Ast.Verb.TICK) {
-      machine.setGlobal(Vars.JIFFIES, machine.global(Vars.JIFFIES) + a.ticks().value());
-      return;
-    }
-    int cpu = a.cpu() != null ? a.cpu().n() : Preconditions.cpuRunning(this, mm(a.mm()));
-    if (a.verb() == Ast.Verb.SPEC) {
-      engine.speculate(machine, cpu, a.range().start().value(), obs);
-      return;
-    }
+  /** The entry routine and arguments an action starts (mm, start, end, extra). */
+  Races.Start start(Action a) {
     long mm = a.mm() == null ? 0 : mm(a.mm());
     long start = 0;
     long end = 0;
@@ -157,9 +217,36 @@ public final class Session {
     } else if (a.verb() == Ast.Verb.MAP && a.pfn() != null) {
       extra = a.pfn().value();
     }
-    Routine r = model.entry(entry(a.verb()));
-    engine.push(machine, cpu, r, new long[] {mm, start, end, extra}, -1);
+    return new Races.Start(model.entry(entry(a.verb())), new long[] {mm, start, end, extra});
+  }
+
+  Observer tracer(StringBuilder out) {
+    return new Tracer(out);
+  }
+
+  void setMachine(Machine m) {
+    machine = m;
+  }
+
+  private void run(Action a, Observer obs) {
+    if (a.verb() == Ast.Verb.TICK) {
+      machine.setGlobal(Vars.JIFFIES, machine.global(Vars.JIFFIES) + a.ticks().value());
+      return;
+    }
+    int cpu = a.cpu() != null ? a.cpu().n() : Preconditions.cpuRunning(this, mm(a.mm()));
+    if (a.verb() == Ast.Verb.SPEC) {
+      engine.speculate(machine, cpu, a.range().start().value(), obs);
+      return;
+    }
+    Races.Start st = start(a);
+    engine.push(machine, cpu, st.routine(), st.args(), -1);
     engine.runToCompletion(machine, cpu, obs);
+  }
+
+  Outcome modelBug(Pos pos, String output, ModelBug bug) {
+    return new Outcome(Outcome.Status.MODEL_BUG, output, new Diagnostic(pos,
+        "model self-check failed in " + model.name + ": " + bug.getMessage(),
+        "this is a bug in tlbscript's model, not in the kernel; please report it"));
   }
 
   static Entry entry(Ast.Verb v) {

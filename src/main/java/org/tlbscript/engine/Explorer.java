@@ -1,0 +1,328 @@
+package org.tlbscript.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.tlbscript.hw.Layout;
+import org.tlbscript.hw.Machine;
+import org.tlbscript.kernels.Routine;
+import org.tlbscript.kernels.Step;
+
+/**
+ * Exhaustive exploration of a together block: breadth first over every interleaving of the
+ * lanes' kernel steps, IPI deliveries, store-buffer drains (x86-TSO) and speculative page
+ * walks, with a visited set of 64-bit state fingerprints. Breadth first makes every recorded
+ * path a shortest one. Partial-order reduction: a CPU whose next step is private (touches only
+ * its own registers) runs it at once, since it commutes with every other move.
+ */
+public final class Explorer {
+  /** One action of a lane: the entry routine, its arguments, and how to print it. */
+  public record Start(Routine routine, long[] args, String text) {}
+
+  /** Bounds of an exploration; a run past one ends cleanly as incomplete. */
+  public record Limits(long maxStates, long timeoutMillis, long maxMemoryBytes) {
+    public static final Limits DEFAULT = new Limits(20_000_000, 600_000, Runtime.getRuntime().maxMemory() / 10 * 7);
+  }
+
+  static final int START = 0;
+  static final int STEP = 1;
+  static final int IPI = 2;
+  static final int DRAIN = 3;
+  static final int SPEC = 4;
+
+  static int move(int kind, int cpu, int arg) {
+    return kind | cpu << 3 | arg << 10;
+  }
+
+  public static int kind(int move) {
+    return move & 7;
+  }
+
+  public static int cpu(int move) {
+    return (move >>> 3) & 127;
+  }
+
+  public static int arg(int move) {
+    return move >>> 10;
+  }
+
+  private final Engine engine;
+  private final boolean speculate;
+
+  public Explorer(Engine engine, boolean speculate) {
+    this.engine = engine;
+    this.speculate = speculate;
+  }
+
+  /** What an exploration found. State ids are in discovery (breadth-first) order; 0 is the start. */
+  public static final class Result {
+    public long states;
+    public long transitions;
+    public boolean complete = true;
+    public String incomplete;
+    public long millis;
+    /** Final states (every lane done, nothing pending) and their ids. */
+    public final List<Machine> finals = new ArrayList<>();
+    public final List<Integer> finalIds = new ArrayList<>();
+    /** Per CPU, the first state (id) where it had used a stale entry / walked a freed table, or -1. */
+    public final int[] firstStaleUse;
+    public final int[] firstFreedWalk;
+    private int[] parent = new int[1024];
+    private int[] moveTo = new int[1024];
+
+    Result(int cpus) {
+      firstStaleUse = new int[cpus];
+      firstFreedWalk = new int[cpus];
+      Arrays.fill(firstStaleUse, -1);
+      Arrays.fill(firstFreedWalk, -1);
+    }
+
+    void record(int id, int par, int mv) {
+      if (id >= parent.length) {
+        parent = Arrays.copyOf(parent, parent.length * 2);
+        moveTo = Arrays.copyOf(moveTo, moveTo.length * 2);
+      }
+      parent[id] = par;
+      moveTo[id] = mv;
+    }
+
+    /** The moves from the start state to state {@code id}, in order. */
+    public int[] path(int id) {
+      int n = 0;
+      for (int i = id; i > 0; i = parent[i]) {
+        n++;
+      }
+      int[] out = new int[n];
+      for (int i = id; i > 0; i = parent[i]) {
+        out[--n] = moveTo[i];
+      }
+      return out;
+    }
+  }
+
+  public Result explore(Machine start, List<List<Start>> lanes, Limits limits) {
+    long t0 = System.currentTimeMillis();
+    int cpus = engine.layout.cpus;
+    Result r = new Result(cpus);
+    FingerprintSet visited = new FingerprintSet();
+    ArrayDeque<long[]> queue = new ArrayDeque<>();
+    ArrayDeque<Integer> ids = new ArrayDeque<>();
+    visited.add(fingerprint(start.s));
+    r.record(0, -1, 0);
+    queue.add(start.s.clone());
+    ids.add(0);
+    int next = 1;
+    Runtime rt = Runtime.getRuntime();
+    while (!queue.isEmpty()) {
+      if ((r.states & 4095) == 0) {
+        if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
+          return incomplete(r, "time limit of " + limits.timeoutMillis() / 1000 + " s", t0);
+        }
+        if (rt.totalMemory() - rt.freeMemory() > limits.maxMemoryBytes()) {
+          return incomplete(r, "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB", t0);
+        }
+      }
+      if (next > limits.maxStates()) {
+        return incomplete(r, "state limit of " + limits.maxStates(), t0);
+      }
+      long[] s = queue.poll();
+      int id = ids.poll();
+      r.states++;
+      Machine m = start.with(s);
+      if (quiescent(m) && lanesDone(m, lanes)) {
+        r.finals.add(m); // the block is over: later speculative walks are not part of it
+        r.finalIds.add(id);
+        continue;
+      }
+      int[] moves = enabled(m, lanes);
+      if (moves.length == 0) {
+        throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
+      }
+      for (int mv : moves) {
+        Machine m2 = m.copy();
+        apply(m2, mv, lanes, null);
+        r.transitions++;
+        engine.selfCheck(m2, null);
+        if (!visited.add(fingerprint(m2.s))) {
+          continue;
+        }
+        r.record(next, id, mv);
+        for (int c = 0; c < cpus; c++) {
+          if (r.firstStaleUse[c] < 0 && engine.staleUses(m2, c) > engine.staleUses(m, c)) {
+            r.firstStaleUse[c] = next;
+          }
+          if (r.firstFreedWalk[c] < 0 && engine.freedWalks(m2, c) > engine.freedWalks(m, c)) {
+            r.firstFreedWalk[c] = next;
+          }
+        }
+        queue.add(m2.s);
+        ids.add(next);
+        next++;
+      }
+    }
+    r.millis = System.currentTimeMillis() - t0;
+    return r;
+  }
+
+  private static Result incomplete(Result r, String why, long t0) {
+    r.complete = false;
+    r.incomplete = why;
+    r.millis = System.currentTimeMillis() - t0;
+    return r;
+  }
+
+  private boolean lanesDone(Machine m, List<List<Start>> lanes) {
+    for (int c = 0; c < lanes.size(); c++) {
+      if (engine.laneNext(m, c) < lanes.get(c).size()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** No kernel code running, no IPI pending, every store buffer drained. */
+  boolean quiescent(Machine m) {
+    for (int c = 0; c < engine.layout.cpus; c++) {
+      if (engine.depth(m, c) > 0 || m.pendingIpis(c) != 0 || m.storeBufferCount(c) > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String describe(Machine m) {
+    StringBuilder sb = new StringBuilder();
+    for (int c = 0; c < engine.layout.cpus; c++) {
+      if (engine.depth(m, c) > 0) {
+        sb.append(sb.length() > 0 ? ", " : "").append("cpu").append(c).append(" at ").append(engine.where(m, c));
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The moves enabled in {@code m}, after partial-order reduction. */
+  int[] enabled(Machine m, List<List<Start>> lanes) {
+    int cpus = engine.layout.cpus;
+    for (int c = 0; c < cpus; c++) {
+      if (engine.depth(m, c) > 0) {
+        Step s = engine.nextStep(m, c);
+        if (s != null && Engine.isPrivate(s)) {
+          return new int[] {move(STEP, c, 0)};
+        }
+      }
+    }
+    int[] out = new int[8];
+    int n = 0;
+    Layout l = engine.layout;
+    for (int c = 0; c < cpus; c++) {
+      if (engine.depth(m, c) == 0) {
+        if (c < lanes.size() && engine.laneNext(m, c) < lanes.get(c).size()) {
+          out = push(out, n++, move(START, c, 0));
+        }
+      } else if (engine.runnable(m, c)) {
+        out = push(out, n++, move(STEP, c, 0));
+      }
+      long pending = m.pendingIpis(c);
+      if (pending != 0 && engine.irqsOn(m, c)) {
+        for (long p = pending; p != 0; p &= p - 1) {
+          out = push(out, n++, move(IPI, c, Long.numberOfTrailingZeros(p)));
+        }
+      }
+      if (m.tso && m.storeBufferCount(c) > 0) {
+        out = push(out, n++, move(DRAIN, c, 0));
+      }
+      if (speculate) {
+        int asid = m.cr3Asid(c);
+        for (int p = 0; p < l.pages(); p++) {
+          if (m.tlbEntry(c, asid, p) == 0 && (m.pscEntry(c, asid, l.regionOf(p)) != 0
+              || m.memory(l.pmdCell(m.cr3Root(c), l.regionOf(p))) != 0)) {
+            out = push(out, n++, move(SPEC, c, p));
+          }
+        }
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  private static int[] push(int[] a, int n, int v) {
+    if (n == a.length) {
+      a = Arrays.copyOf(a, n * 2);
+    }
+    a[n] = v;
+    return a;
+  }
+
+  /** Applies one move to {@code m}. */
+  public void apply(Machine m, int mv, List<List<Start>> lanes, Observer obs) {
+    int c = cpu(mv);
+    switch (kind(mv)) {
+      case START -> {
+        int i = (int) engine.laneNext(m, c);
+        Start st = lanes.get(c).get(i);
+        engine.setLaneNext(m, c, i + 1);
+        engine.push(m, c, st.routine(), st.args(), -1);
+        engine.step(m, c, obs);
+      }
+      case STEP -> engine.step(m, c, obs);
+      case IPI -> engine.deliverIpi(m, c, arg(mv), obs);
+      case DRAIN -> m.drainOne(c);
+      case SPEC -> engine.speculate(m, c, engine.layout.pageAddress(arg(mv)), obs);
+      default -> throw new IllegalArgumentException("move " + mv);
+    }
+  }
+
+  /** A 64-bit fingerprint of a state (collisions are possible but vanishingly rare). */
+  static long fingerprint(long[] s) {
+    long h = 0x9E3779B97F4A7C15L ^ s.length;
+    for (long v : s) {
+      h = (h ^ v) * 0xBF58476D1CE4E5B9L;
+      h ^= h >>> 31;
+    }
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  /** An open-addressing set of fingerprints (0 is stored as 1). */
+  static final class FingerprintSet {
+    private long[] table = new long[1 << 12];
+    private int size;
+
+    boolean add(long fp) {
+      if (fp == 0) {
+        fp = 1;
+      }
+      if (size * 2 >= table.length) {
+        grow();
+      }
+      int mask = table.length - 1;
+      int i = (int) (fp ^ fp >>> 29) & mask;
+      while (table[i] != 0) {
+        if (table[i] == fp) {
+          return false;
+        }
+        i = (i + 1) & mask;
+      }
+      table[i] = fp;
+      size++;
+      return true;
+    }
+
+    private void grow() {
+      long[] old = table;
+      table = new long[old.length * 2];
+      size = 0;
+      for (long v : old) {
+        if (v != 0) {
+          add(v);
+        }
+      }
+    }
+
+    int size() {
+      return size;
+    }
+  }
+}

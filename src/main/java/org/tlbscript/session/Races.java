@@ -1,0 +1,463 @@
+package org.tlbscript.session;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tlbscript.engine.Engine;
+import org.tlbscript.engine.Explorer;
+import org.tlbscript.engine.ModelBug;
+import org.tlbscript.engine.Observer;
+import org.tlbscript.hw.Machine;
+import org.tlbscript.kernels.Routine;
+import org.tlbscript.kernels.Step;
+import org.tlbscript.lang.Ast;
+import org.tlbscript.lang.Ast.Assert;
+import org.tlbscript.lang.Diagnostic;
+
+/**
+ * Together blocks: explore every interleaving from each current state, keep the outcomes, judge
+ * assertions over them (Always / Sometimes / Never), and explain a verdict with a shortest
+ * interleaving, as a timeline and as a script of manual steps that `tlbscript run` replays.
+ */
+final class Races {
+  private Races() {}
+
+  /** The entry routine and arguments an action starts. */
+  record Start(Routine routine, long[] args) {}
+
+  /** One possible state, and how it was reached (null: without a together block). */
+  record World(Machine machine, Witness witness) {}
+
+  /**
+   * A path through a block: the exploration, the state reached, the block's start state and
+   * lanes, the witness of the state the block started from, and where the block sits in the
+   * session's history.
+   */
+  record Witness(Ast.Together block, Explorer.Result result, int stateId, Machine start,
+      List<List<Explorer.Start>> lanes, Witness parent, int historyIndex) {}
+
+  static Outcome together(Session s, Ast.Together block) {
+    Engine engine = s.engine();
+    String bad = lanesValid(s, block);
+    if (bad != null) {
+      return new Outcome(Outcome.Status.INVALID, "", new Diagnostic(block.pos(), bad.split("\n")[0],
+          bad.contains("\n") ? bad.substring(bad.indexOf('\n') + 1) : null));
+    }
+    List<List<Explorer.Start>> lanes = new ArrayList<>();
+    for (int c = 0; c < s.cpus(); c++) {
+      lanes.add(new ArrayList<>());
+    }
+    for (Ast.Lane lane : block.lanes()) {
+      for (Ast.Action a : lane.actions()) {
+        Start st = s.start(a);
+        lanes.get(lane.cpu().n()).add(new Explorer.Start(st.routine(), st.args(), a.toSource()));
+      }
+    }
+    List<World> next = new ArrayList<>();
+    long states = 0;
+    long transitions = 0;
+    long millis = 0;
+    for (World w : s.worlds) {
+      Machine start = w.machine().withTso(s.setup.tso());
+      for (int c = 0; c < s.cpus(); c++) {
+        engine.setLaneNext(start, c, 0);
+      }
+      Explorer.Result r;
+      try {
+        r = new Explorer(engine, true).explore(start, lanes, s.limits);
+      } catch (ModelBug bug) {
+        return s.modelBug(block.pos(), "", bug);
+      }
+      states += r.states;
+      transitions += r.transitions;
+      millis += r.millis;
+      if (!r.complete) {
+        return new Outcome(Outcome.Status.INCOMPLETE, "", new Diagnostic(block.pos(),
+            "incomplete: explored " + r.states + " states and stopped at the " + r.incomplete,
+            "raise the bound (--max-states, --timeout), or make the block smaller"));
+      }
+      for (int i = 0; i < r.finals.size(); i++) {
+        next.add(new World(r.finals.get(i), new Witness(block, r, r.finalIds.get(i), start, lanes,
+            w.witness(), s.history.size())));
+      }
+    }
+    s.worlds = next;
+    dedupe(s);
+    s.focus(0);
+    return Outcome.ok(String.format("together (line %d): %d states, %d transitions, %d outcome%s, %d ms, memory %s%n",
+        block.pos().line(), states, transitions, s.worlds.size(), s.worlds.size() == 1 ? "" : "s",
+        millis, s.setup.tso() ? "tso" : "sc"));
+  }
+
+  /**
+   * Lanes run one after another must meet each action's preconditions (a touch needs its CPU
+   * running the mm, ...): what a CPU runs changes only by its own lane, so this catches lanes
+   * that cannot happen in any order.
+   */
+  private static String lanesValid(Session s, Ast.Together block) {
+    List<World> saved = s.worlds;
+    int mark = s.history.size();
+    boolean tracing = s.tracing();
+    try {
+      s.trace(false);
+      s.worlds = new ArrayList<>(List.of(new World(saved.get(0).machine().copy(), null)));
+      for (Ast.Lane lane : block.lanes()) {
+        for (Ast.Action a : lane.actions()) {
+          Outcome o = s.execute(a);
+          if (o.status() != Outcome.Status.OK) {
+            return "in the lane of " + lane.cpu().toSource() + ", `" + a.toSource() + "` (line "
+                + a.pos().line() + ") cannot run even with the lanes one after another: "
+                + o.diagnostic().message() + (o.diagnostic().hint() == null ? "" : "\n" + o.diagnostic().hint());
+          }
+        }
+      }
+      return null;
+    } finally {
+      s.worlds = saved;
+      s.focus(0);
+      s.history.subList(mark, s.history.size()).clear();
+      s.trace(tracing);
+    }
+  }
+
+  /** Drops worlds whose states are equal. */
+  static void dedupe(Session s) {
+    Map<Machine, World> seen = new LinkedHashMap<>();
+    for (World w : s.worlds) {
+      seen.putIfAbsent(w.machine(), w);
+    }
+    s.worlds = new ArrayList<>(seen.values());
+  }
+
+  // ------------------------------------------------------------------ verdicts
+
+  static Outcome assertion(Session s, Assert a) {
+    int n = s.worlds.size();
+    int holds = 0;
+    int firstFail = -1;
+    int firstPass = -1;
+    String failure = null;
+    for (int i = 0; i < n; i++) {
+      s.focus(i);
+      String f = new Assertions(s).check(a);
+      if (f == null) {
+        holds++;
+        firstPass = firstPass < 0 || pathLength(s, i, a) < pathLength(s, firstPass, a) ? i : firstPass;
+      } else if (firstFail < 0 || pathLength(s, i, a) < pathLength(s, firstFail, a)) {
+        firstFail = i;
+        failure = f;
+      }
+    }
+    String verdict = holds == n ? "Always" : holds == 0 ? "Never" : "Sometimes";
+    String figure = String.format("  %s   %s (%d of %d outcomes)%n", a.toSource(), verdict, holds, n);
+    boolean ok = a.sometimes() ? holds > 0 : holds == n;
+    if (ok && a.sometimes()) {
+      return Outcome.ok(figure + explain(s, firstPass, a, null));
+    }
+    if (ok) {
+      return Outcome.ok(figure);
+    }
+    String why = a.sometimes() ? "in none of the " + n + " outcomes" : "in " + (n - holds) + " of " + n
+        + " outcomes: " + failure;
+    String text = a.sometimes() ? figure : figure + explain(s, firstFail, a, failure);
+    return new Outcome(Outcome.Status.ASSERTION_FAILED, text, new Diagnostic(a.pos(),
+        "assertion failed: " + (a.sometimes() ? "never holds " : "does not hold ") + why));
+  }
+
+  /** The state a verdict on {@code a} is best explained at: the first violation for event checks. */
+  private static int target(Session s, int world, Assert a) {
+    Witness w = s.worlds.get(world).witness();
+    if (w == null) {
+      return -1;
+    }
+    if (a.aboutEvents()) {
+      boolean freed = a.check() == Ast.Check.FREED_WALK_NONE || a.check() == Ast.Check.FREED_WALK_CPU;
+      int[] first = freed ? w.result().firstFreedWalk : w.result().firstStaleUse;
+      int best = -1;
+      for (int c = 0; c < first.length; c++) {
+        if (first[c] >= 0 && (a.cpu() == null || a.cpu().n() == c)
+            && (best < 0 || w.result().path(first[c]).length < w.result().path(best).length)) {
+          best = first[c];
+        }
+      }
+      if (best >= 0) {
+        return best;
+      }
+    }
+    return w.stateId();
+  }
+
+  private static int pathLength(Session s, int world, Assert a) {
+    Witness w = s.worlds.get(world).witness();
+    return w == null ? 0 : w.result().path(target(s, world, a)).length;
+  }
+
+  // ------------------------------------------------------------------ counterexamples
+
+  /** The timeline and the replay script of the interleaving behind world {@code world}. */
+  private static String explain(Session s, int world, Assert a, String failure) {
+    Witness w = s.worlds.get(world).witness();
+    if (w == null) {
+      return "";
+    }
+    int stateId = target(s, world, a);
+    int[] path = w.result().path(stateId);
+    Replay replay = replay(s, w, path);
+    StringBuilder sb = new StringBuilder();
+    sb.append(failure != null ? "  counterexample" : "  witness").append(" (").append(path.length)
+        .append(" moves, a shortest interleaving):\n");
+    sb.append(replay.timeline);
+    sb.append("  replay script (tlbscript run FILE):\n");
+    List<String> script = new ArrayList<>(prefix(s, w));
+    script.addAll(replay.controls);
+    if (stateId == w.stateId()) {
+      int from = w.historyIndex() + 1;
+      for (int i = from; i < s.history.size(); i++) {
+        script.add(s.history.get(i).toSource());
+      }
+    }
+    script.add(demonstrate(s, replay.end, a, failure != null));
+    for (String line : script) {
+      sb.append("    ").append(line.replace("\n", "\n    ")).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** Header lines and the statements before the block, earlier blocks replaced by their replays. */
+  private static List<String> prefix(Session s, Witness w) {
+    List<Witness> chain = new ArrayList<>();
+    for (Witness x = w.parent(); x != null; x = x.parent()) {
+      chain.add(0, x);
+    }
+    List<String> out = new ArrayList<>();
+    out.add("kernel " + s.model.name);
+    out.add("cpus " + s.cpus());
+    out.add("pcid " + (s.pcid ? "on" : "off"));
+    if (s.ceiling != Session.DEFAULT_CEILING) {
+      out.add("ceiling " + s.ceiling);
+    }
+    out.add("memory " + (s.setup.tso() ? "tso" : "sc"));
+    int block = 0;
+    for (int i = 0; i < w.historyIndex(); i++) {
+      Ast.Stmt st = s.history.get(i);
+      if (st instanceof Ast.Together && block < chain.size()) {
+        Witness earlier = chain.get(block++);
+        out.add("# " + "together (line " + st.pos().line() + ") replayed:");
+        out.addAll(replay(s, earlier, earlier.result().path(earlier.stateId())).controls);
+      } else {
+        out.add(st.toSource());
+      }
+    }
+    return out;
+  }
+
+  /** An assertion that holds at the end of the replay and shows the verdict. */
+  private static String demonstrate(Session s, Machine end, Assert a, boolean failed) {
+    if (!failed) {
+      return a.withSometimes(false).toSource();
+    }
+    Engine e = s.engine();
+    String c = a.cpu() == null ? "" : a.cpu().toSource();
+    Machine saved = s.machine();
+    s.setMachine(end);
+    try {
+      switch (a.check()) {
+        case STALE_NONE, STALE_CPU -> {
+          for (int i = 0; i < s.cpus(); i++) {
+            if (e.staleUses(end, i) > 0) {
+              return "assert stale cpu" + i + " " + Ast.hex(e.lastStaleUse(end, i));
+            }
+          }
+          return "assert stale none";
+        }
+        case FREED_WALK_NONE, FREED_WALK_CPU -> {
+          for (int i = 0; i < s.cpus(); i++) {
+            if (e.freedWalks(end, i) > 0 || s.checkers().freedTableInReach(end, i) >= 0) {
+              return "assert freed-walk cpu" + i;
+            }
+          }
+          return "assert freed-walk none";
+        }
+        case IPIS -> {
+          long n = 0;
+          for (int i = 0; i < s.cpus(); i++) {
+            n += a.cpu() == null || a.cpu().n() == i ? end.ipisTaken(i) : 0;
+          }
+          return "assert ipis " + (c.isEmpty() ? "" : c + " ") + n;
+        }
+        case CR3 -> {
+          return "assert cr3 " + c + " " + end.cr3Writes(a.cpu().n());
+        }
+        case FLUSHES_FULL -> {
+          return "assert flushes " + c + " full " + end.fullFlushes(a.cpu().n());
+        }
+        case FLUSHES_PARTIAL -> {
+          return "assert flushes " + c + " partial " + end.invlpgs(a.cpu().n());
+        }
+        case LAZY, NOT_LAZY -> {
+          return "assert " + c + (s.lazy(a.cpu().n()) ? " lazy" : " not lazy");
+        }
+        case LOADED -> {
+          return "assert " + c + " loaded " + s.mmName(s.loadedMm(a.cpu().n()));
+        }
+        case ASID -> {
+          return "assert " + c + " asid " + end.reg(a.cpu().n(), org.tlbscript.kernels.Vars.LOADED_MM_ASID);
+        }
+        case MASK -> {
+          StringBuilder sb = new StringBuilder("assert mask " + a.mm().name() + " {");
+          long mask = s.cpumask(s.mm(a.mm()));
+          for (int i = 0; i < s.cpus(); i++) {
+            if ((mask >>> i & 1) != 0) {
+              sb.append(sb.charAt(sb.length() - 1) == '{' ? "" : " ").append("cpu").append(i);
+            }
+          }
+          return sb.append('}').toString();
+        }
+        case GEN -> {
+          return "assert gen " + a.mm().name() + " " + s.tlbGen(s.mm(a.mm()));
+        }
+        default -> {
+          return a.toSource();
+        }
+      }
+    } finally {
+      s.setMachine(saved);
+    }
+  }
+
+  /** What replaying a path shows: a timeline, the manual-stepping statements, the end state. */
+  record Replay(String timeline, List<String> controls, Machine end) {}
+
+  static Replay replay(Session s, Witness w, int[] path) {
+    Engine engine = s.engine();
+    Explorer explorer = new Explorer(engine, true);
+    Machine m = w.start().copy();
+    int cpus = s.cpus();
+    List<String[]> rows = new ArrayList<>();
+    List<String> controls = new ArrayList<>();
+    Recorder rec = new Recorder(engine);
+    int runCpu = -1;
+    List<String> runLabels = new ArrayList<>();
+    for (int k = 0; k < path.length; k++) {
+      int mv = path[k];
+      int c = Explorer.cpu(mv);
+      int kind = Explorer.kind(mv);
+      if (runCpu >= 0 && (kind != 1 || c != runCpu)) {
+        controls.add(stepRun(engine, m, runCpu, runLabels));
+        runCpu = -1;
+        runLabels.clear();
+      }
+      String cell;
+      if (kind == 3) {
+        long[] e = m.storeBufferEntry(c, 0);
+        cell = "drain: " + engine.addressName((int) e[0]) + " := " + e[1];
+        controls.add("cpu" + c + " drain");
+      } else if (kind == 4) {
+        cell = "spec " + Ast.hex(engine.layout.pageAddress(Explorer.arg(mv)));
+        controls.add("cpu" + c + " spec " + Ast.hex(engine.layout.pageAddress(Explorer.arg(mv))));
+      } else if (kind == 2) {
+        cell = "";
+        controls.add("cpu" + c + " take ipi from cpu" + Explorer.arg(mv));
+      } else {
+        cell = "";
+        if (kind == 0) {
+          int i = (int) engine.laneNext(m, c);
+          controls.add("cpu" + c + " begin " + w.lanes().get(c).get(i).text().substring(("cpu" + c + " ").length()));
+        }
+        runCpu = c;
+      }
+      rec.clear();
+      explorer.apply(m, mv, w.lanes(), rec);
+      if (kind == 0 || kind == 1) {
+        runLabels.add(rec.label);
+      }
+      String text = (cell + " " + rec.text()).trim();
+      if (m.storeBufferCount(c) > 0 && kind != 3) {
+        StringBuilder sb = new StringBuilder(" [sb:");
+        for (int i = 0; i < m.storeBufferCount(c); i++) {
+          long[] e = m.storeBufferEntry(c, i);
+          sb.append(' ').append(engine.addressName((int) e[0])).append('=').append(e[1]);
+        }
+        text += sb.append(']');
+      }
+      if ((kind == 0 || kind == 1) && rec.quiet) {
+        continue; // private bookkeeping or a branch not taken: no row
+      }
+      String[] row = new String[cpus];
+      row[c] = text;
+      rows.add(row);
+    }
+    if (runCpu >= 0) {
+      controls.add(stepRun(engine, m, runCpu, runLabels));
+    }
+    return new Replay(timeline(rows, cpus), controls, m);
+  }
+
+  /** `cpuN step to LABEL` when LABEL names the next step unambiguously, else `cpuN step K`. */
+  private static String stepRun(Engine engine, Machine m, int cpu, List<String> labels) {
+    Step next = engine.nextStep(m, cpu);
+    String comment = "   # " + String.join(" ", labels);
+    if (next != null && !labels.contains(next.label()) && labels.size() > 1) {
+      return "cpu" + cpu + " step to " + next.label() + comment;
+    }
+    return "cpu" + cpu + " step" + (labels.size() == 1 ? "" : " " + labels.size()) + comment;
+  }
+
+  private static String timeline(List<String[]> rows, int cpus) {
+    int width = 46;
+    StringBuilder sb = new StringBuilder("    ");
+    for (int c = 0; c < cpus; c++) {
+      sb.append(String.format("%-" + width + "s", "cpu" + c));
+    }
+    sb.append('\n');
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder("    ");
+      for (int c = 0; c < cpus; c++) {
+        String t = row[c] == null ? "" : row[c];
+        if (t.length() > width - 2) {
+          t = t.substring(0, width - 3) + "…";
+        }
+        line.append(String.format("%-" + width + "s", t));
+      }
+      sb.append(line.toString().stripTrailing()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** Collects what one move did, for one timeline cell. */
+  private static final class Recorder implements Observer {
+    private final Engine engine;
+    private final StringBuilder text = new StringBuilder();
+    String label = "";
+    /** The step was private and said nothing worth a row. */
+    boolean quiet;
+
+    Recorder(Engine engine) {
+      this.engine = engine;
+    }
+
+    void clear() {
+      text.setLength(0);
+      label = "";
+      quiet = false;
+    }
+
+    String text() {
+      return text.toString();
+    }
+
+    @Override
+    public void step(int cpu, Routine routine, Step step, String notes) {
+      label = step.label();
+      quiet = Engine.isPrivate(step) && (notes.isEmpty() || notes.equals("no"));
+      text.append(step.label()).append(' ').append(step.access()).append(notes.isEmpty() ? "" : " " + notes);
+    }
+
+    @Override
+    public void event(Event e) {
+      text.append(text.length() > 0 ? " " : "").append(e.kind() == Event.Kind.IPI ? "⚡ " : "✗ ")
+          .append(e.message().replaceFirst("^cpu\\d+ ", ""));
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package org.tlbscript.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.tlbscript.kernels.KernelModel;
+import org.tlbscript.kernels.Linux420;
+import org.tlbscript.lang.Diagnostic;
+import org.tlbscript.lang.Source;
+
+/** Together blocks: Rik's store-buffering hole (S4), verdicts, counterexamples that replay. */
+class RacesTest {
+  static final String S4 = """
+      kernel v4.20
+      cpus 2
+      memory MEMORY
+      cpu0 switch mm1
+      cpu1 switch mm1
+      cpu1 touch mm1 0x2000
+      cpu1 switch kernel
+      together {
+        cpu0: unmap mm1 0x2000
+        cpu1: switch mm1; touch mm1 0x2000
+      }
+      """;
+
+  /** v4.20 without the smp_mb() between the is_lazy store and the tlb_gen load (SW2c). */
+  static final KernelModel NO_BARRIER = Linux420.model().derive("v4.20-no-smp_mb")
+      .drop(Linux420.SWITCH_MM, "SW2c").build();
+
+  static ScenarioRun.Result run(String text, KernelModel model) {
+    return ScenarioRun.runOn(new Source("s4.tlbs", text), model, false);
+  }
+
+  static String diagnostics(ScenarioRun.Result r) {
+    return r.diagnostics().stream().map(Diagnostic::render).collect(Collectors.joining()) + r.output();
+  }
+
+  @Test
+  void withTheBarrierNoInterleavingLeavesAStaleEntryEvenUnderTso() {
+    ScenarioRun.Result r = run(S4.replace("MEMORY", "tso") + "assert stale none\n", Linux420.model());
+    assertEquals(ScenarioRun.Status.PASSED, r.status(), diagnostics(r));
+    assertTrue(r.output().contains("assert stale none   Always"), r.output());
+  }
+
+  @Test
+  void withoutTheBarrierTheStaleUseIsReachableUnderTsoOnly() {
+    ScenarioRun.Result tso = run(S4.replace("MEMORY", "tso") + "assert sometimes stale cpu1 0x2000\n", NO_BARRIER);
+    assertEquals(ScenarioRun.Status.PASSED, tso.status(), diagnostics(tso));
+    ScenarioRun.Result sc = run(S4.replace("MEMORY", "sc") + "assert stale none\n", NO_BARRIER);
+    assertEquals(ScenarioRun.Status.PASSED, sc.status(), diagnostics(sc));
+  }
+
+  @Test
+  void aFailedAlwaysAssertionPrintsACounterexampleThatReplays() {
+    ScenarioRun.Result r = run(S4.replace("MEMORY", "tso") + "assert stale none\n", NO_BARRIER);
+    assertEquals(ScenarioRun.Status.FAILED, r.status());
+    String out = r.output();
+    assertTrue(out.contains("counterexample ("), out);
+    assertTrue(out.contains("SW1 W is_lazy[cpu1] := 0 (buffered)"), out);
+    assertTrue(out.contains("used a stale TLB entry for 0x2000"), out);
+    String script = out.substring(out.indexOf("replay script")).lines().skip(1)
+        .map(l -> l.replaceFirst("^    ", "")).collect(Collectors.joining("\n")) + "\n";
+    assertTrue(script.endsWith("assert stale cpu1 0x2000\n"), script);
+    assertTrue(script.contains("cpu1 begin switch mm1"), script);
+    ScenarioRun.Result replay = ScenarioRun.runOn(new Source("replay.tlbs", script), NO_BARRIER, false);
+    assertEquals(ScenarioRun.Status.PASSED, replay.status(), script + diagnostics(replay));
+    ScenarioRun.Result onFixed = ScenarioRun.runOn(new Source("replay.tlbs", script), Linux420.model(), false);
+    assertEquals(ScenarioRun.Status.FAILED, onFixed.status(), "the same schedule is harmless with smp_mb()");
+  }
+}
