@@ -27,6 +27,7 @@ header
     | 'pcid' onOff                             # pcidDecl
     | 'ceiling' n=number                       # ceilingDecl
     | 'memory' model=('tso' | 'sc')            # memoryDecl
+    | 'speculate' onOff                        # speculateDecl
     ;
 
 onOff : 'on' | 'off' ;

@@ -15,13 +15,15 @@ import picocli.CommandLine.Command;
         "1:an assertion failed",
         "2:usage error",
         "3:a scenario is invalid (syntax, check or impossible action)",
-        "4:internal error (a model self-check failed)"})
+        "4:internal error (a model self-check failed)",
+        "5:incomplete: a together block hit --max-states, --timeout or the memory bound"})
 public final class Main implements Runnable {
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int USAGE = 2;
   public static final int INVALID = 3;
   public static final int INTERNAL = 4;
+  public static final int INCOMPLETE = 5;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

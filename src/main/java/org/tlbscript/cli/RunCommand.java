@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
     description = "Run scenario files (*.tlbs); directories are searched recursively, in sorted order.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every scenario passed", "1:an assertion failed", "2:usage error",
-        "3:a scenario is invalid", "4:internal error"})
+        "3:a scenario is invalid", "4:internal error", "5:a together block was not fully explored"})
 final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -46,6 +46,18 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--fail-fast", description = "stop at the first scenario that does not pass")
   boolean failFast;
 
+  @Option(names = "--max-states", paramLabel = "N", defaultValue = "20000000",
+      description = "stop exploring a together block after N states (default ${DEFAULT-VALUE})")
+  long maxStates;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+      description = "stop exploring a together block after this long (default ${DEFAULT-VALUE})")
+  long timeout;
+
+  @Option(names = "--max-memory", paramLabel = "MB", description = "stop exploring when the heap holds this much "
+      + "(default: 70% of the JVM's maximum heap)")
+  Long maxMemory;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -55,6 +67,8 @@ final class RunCommand implements Callable<Integer> {
           + Suggest.closest(kernel, Models.names()).map(n -> " (did you mean '" + n + "'?)").orElse("")
           + "; `tlbscript kernels` lists them");
     }
+    ScenarioRun.limits(new org.tlbscript.engine.Explorer.Limits(maxStates, timeout * 1000,
+        maxMemory != null ? maxMemory << 20 : org.tlbscript.engine.Explorer.Limits.DEFAULT.maxMemoryBytes()));
     List<Path> files = discover(spec.commandLine());
     List<ScenarioRun.Result> results = new ArrayList<>();
     int passed = 0;
@@ -70,8 +84,12 @@ final class RunCommand implements Callable<Integer> {
         out.println("PASS " + r.name());
       } else {
         failed++;
-        out.println((r.status() == ScenarioRun.Status.FAILED ? "FAIL " : r.status() == ScenarioRun.Status.INVALID
-            ? "INVALID " : "MODEL BUG ") + r.name());
+        out.println(switch (r.status()) {
+          case FAILED -> "FAIL ";
+          case INVALID -> "INVALID ";
+          case INCOMPLETE -> "INCOMPLETE ";
+          default -> "MODEL BUG ";
+        } + r.name());
         out.flush();
         for (Diagnostic d : r.diagnostics()) {
           err.print(d.render());
@@ -80,6 +98,7 @@ final class RunCommand implements Callable<Integer> {
         exit = Math.max(exit, switch (r.status()) {
           case FAILED -> Main.FAILED;
           case INVALID -> Main.INVALID;
+          case INCOMPLETE -> Main.INCOMPLETE;
           default -> Main.INTERNAL;
         });
         if (failFast) {

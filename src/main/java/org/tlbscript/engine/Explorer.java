@@ -106,11 +106,14 @@ public final class Explorer {
     int cpus = engine.layout.cpus;
     Result r = new Result(cpus);
     FingerprintSet visited = new FingerprintSet();
-    ArrayDeque<long[]> queue = new ArrayDeque<>();
+    // the frontier is kept packed (XOR with the start state, zero runs skipped): most of a
+    // state equals the start, and the frontier of a breadth-first search is large
+    long[] base = start.s.clone();
+    ArrayDeque<byte[]> queue = new ArrayDeque<>();
     ArrayDeque<Integer> ids = new ArrayDeque<>();
     visited.add(fingerprint(start.s));
     r.record(0, -1, 0);
-    queue.add(start.s.clone());
+    queue.add(Packer.pack(start.s, base));
     ids.add(0);
     int next = 1;
     Runtime rt = Runtime.getRuntime();
@@ -126,7 +129,7 @@ public final class Explorer {
       if (next > limits.maxStates()) {
         return incomplete(r, "state limit of " + limits.maxStates(), t0);
       }
-      long[] s = queue.poll();
+      long[] s = Packer.unpack(queue.poll(), base);
       int id = ids.poll();
       r.states++;
       Machine m = start.with(s);
@@ -156,7 +159,7 @@ public final class Explorer {
             r.firstFreedWalk[c] = next;
           }
         }
-        queue.add(m2.s);
+        queue.add(Packer.pack(m2.s, base));
         ids.add(next);
         next++;
       }
@@ -269,6 +272,67 @@ public final class Explorer {
       case DRAIN -> m.drainOne(c);
       case SPEC -> engine.speculate(m, c, engine.layout.pageAddress(arg(mv)), obs);
       default -> throw new IllegalArgumentException("move " + mv);
+    }
+  }
+
+  /** States as bytes: the XOR with a base state, as (zero run, value) pairs of varints. */
+  static final class Packer {
+    private Packer() {}
+
+    static byte[] pack(long[] s, long[] base) {
+      byte[] out = new byte[64];
+      int n = 0;
+      int run = 0;
+      for (int i = 0; i < s.length; i++) {
+        long d = s[i] ^ base[i];
+        if (d == 0) {
+          run++;
+          continue;
+        }
+        if (n + 20 > out.length) {
+          out = Arrays.copyOf(out, out.length * 2);
+        }
+        n = varint(out, n, run);
+        n = varint(out, n, d);
+        run = 0;
+      }
+      return Arrays.copyOf(out, n);
+    }
+
+    static long[] unpack(byte[] p, long[] base) {
+      long[] s = base.clone();
+      int i = 0;
+      int pos = 0;
+      while (pos < p.length) {
+        long run = 0;
+        int shift = 0;
+        byte b;
+        do {
+          b = p[pos++];
+          run |= (long) (b & 0x7f) << shift;
+          shift += 7;
+        } while (b < 0);
+        i += (int) run;
+        long d = 0;
+        shift = 0;
+        do {
+          b = p[pos++];
+          d |= (long) (b & 0x7f) << shift;
+          shift += 7;
+        } while (b < 0);
+        s[i] ^= d;
+        i++;
+      }
+      return s;
+    }
+
+    private static int varint(byte[] out, int n, long v) {
+      while ((v & ~0x7fL) != 0) {
+        out[n++] = (byte) ((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
+      out[n++] = (byte) v;
+      return n;
     }
   }
 

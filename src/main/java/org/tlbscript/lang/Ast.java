@@ -47,7 +47,7 @@ public final class Ast {
     String toSource();
   }
 
-  public enum HeaderKind { KERNEL, CPUS, PCID, CEILING, MEMORY }
+  public enum HeaderKind { KERNEL, CPUS, PCID, CEILING, MEMORY, SPECULATE }
 
   public record Header(Pos pos, HeaderKind kind, String word, Num num, boolean on) implements Stmt {
     public String toSource() {
@@ -57,6 +57,7 @@ public final class Ast {
         case PCID -> "pcid " + (on ? "on" : "off");
         case CEILING -> "ceiling " + num.value();
         case MEMORY -> "memory " + word;
+        case SPECULATE -> "speculate " + (on ? "on" : "off");
       };
     }
   }

@@ -298,6 +298,11 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
   }
 
   @Override
+  public Stmt visitSpeculateDecl(SpeculateDeclContext ctx) {
+    return new Header(pos(ctx), HeaderKind.SPECULATE, null, null, ctx.onOff().getText().equals("on"));
+  }
+
+  @Override
   public Stmt visitMemoryDecl(MemoryDeclContext ctx) {
     return new Header(pos(ctx.model), HeaderKind.MEMORY, ctx.model.getText(), null, false);
   }

@@ -37,7 +37,7 @@ public final class Checker {
 
   /** What a scenario asks for. {@code kernel} and {@code pcid} are null when not given. */
   public record Setup(String kernel, Integer cpus, Boolean pcid, Long ceiling, List<String> mms,
-      long[] pages, Map<String, long[]> defaultRanges, boolean tso) {
+      long[] pages, Map<String, long[]> defaultRanges, boolean tso, boolean speculate) {
     public int cpuCount() {
       return cpus;
     }
@@ -120,7 +120,8 @@ public final class Checker {
       Setup setup = new Setup(k == null ? null : k.word(), cpus, p == null ? null : p.on(),
           c == null ? null : c.num().value(), List.copyOf(mms),
           pages.stream().mapToLong(Long::longValue).toArray(), ranges,
-          mem == null || mem.word().equals("tso"));
+          mem == null || mem.word().equals("tso"),
+          headers.containsKey(HeaderKind.SPECULATE) && headers.get(HeaderKind.SPECULATE).on());
       return new Result(setup, diagnostics);
     }
 

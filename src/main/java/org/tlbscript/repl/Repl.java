@@ -170,7 +170,8 @@ public final class Repl {
   private static boolean sameLayout(Checker.Setup a, Checker.Setup b) {
     return a.cpuCount() == b.cpuCount() && a.mms().equals(b.mms())
         && java.util.Arrays.equals(a.pages(), b.pages()) && java.util.Objects.equals(a.pcid(), b.pcid())
-        && java.util.Objects.equals(a.ceiling(), b.ceiling()) && a.tso() == b.tso();
+        && java.util.Objects.equals(a.ceiling(), b.ceiling()) && a.tso() == b.tso()
+        && a.speculate() == b.speculate();
   }
 
   private String fail(List<Diagnostic> diagnostics, int code) {

@@ -65,7 +65,7 @@ final class Races {
       }
       Explorer.Result r;
       try {
-        r = new Explorer(engine, true).explore(start, lanes, s.limits);
+        r = new Explorer(engine, s.setup.speculate()).explore(start, lanes, s.limits);
       } catch (ModelBug bug) {
         return s.modelBug(block.pos(), "", bug);
       }
@@ -238,6 +238,9 @@ final class Races {
       out.add("ceiling " + s.ceiling);
     }
     out.add("memory " + (s.setup.tso() ? "tso" : "sc"));
+    if (s.setup.speculate()) {
+      out.add("speculate on");
+    }
     int block = 0;
     for (int i = 0; i < w.historyIndex(); i++) {
       Ast.Stmt st = s.history.get(i);
@@ -331,7 +334,7 @@ final class Races {
 
   static Replay replay(Session s, Witness w, int[] path) {
     Engine engine = s.engine();
-    Explorer explorer = new Explorer(engine, true);
+    Explorer explorer = new Explorer(engine, s.setup.speculate());
     Machine m = w.start().copy();
     int cpus = s.cpus();
     List<String[]> rows = new ArrayList<>();

@@ -15,7 +15,14 @@ public final class ScenarioRun {
   private ScenarioRun() {}
 
   public enum Status {
-    PASSED, FAILED, INVALID, MODEL_BUG
+    PASSED, FAILED, INVALID, MODEL_BUG, INCOMPLETE
+  }
+
+  /** Bounds for together blocks, set by the command line. */
+  private static volatile org.tlbscript.engine.Explorer.Limits limits = org.tlbscript.engine.Explorer.Limits.DEFAULT;
+
+  public static void limits(org.tlbscript.engine.Explorer.Limits l) {
+    limits = l;
   }
 
   /** The verdict, the output (trace, shows) and every diagnostic, in order. */
@@ -134,6 +141,7 @@ public final class ScenarioRun {
     KernelModel model = override != null ? override : Models.find(kernel).orElseThrow();
     Session session = new Session(model, checked.setup());
     session.trace(trace);
+    session.limits(limits);
     StringBuilder out = new StringBuilder();
     List<Diagnostic> diagnostics = new ArrayList<>();
     Status status = Status.PASSED;
@@ -147,6 +155,7 @@ public final class ScenarioRun {
         case ASSERTION_FAILED -> status = Status.FAILED;
         case INVALID -> status = Status.INVALID;
         case MODEL_BUG -> status = Status.MODEL_BUG;
+        case INCOMPLETE -> status = Status.INCOMPLETE;
         default -> { }
       }
       if (o.stopsRun()) {
