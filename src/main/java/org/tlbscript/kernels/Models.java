@@ -14,6 +14,9 @@ public final class Models {
   private static final Map<String, KernelModel> ALL = new LinkedHashMap<>();
 
   static {
+    for (KernelModel m : LinuxOld.models()) {
+      add(m);
+    }
     add(Linux420.model());
   }
 
