@@ -56,9 +56,8 @@ public final class LinuxOld {
     PARENT.put("rik-2018-v1", "lazier-2018-tip-ac0315896970");
   }
 
-  /** Every model of this class, in registration order. */
-  public static List<KernelModel> models() {
-    KernelModel v420 = Linux420.model();
+  /** Every model of this class, in registration order, derived from the registered v4.20. */
+  public static List<KernelModel> models(KernelModel v420) {
     KernelModel v419 = v419(v420.derive("v4.19")).build();
     KernelModel v414 = v414(v419.derive("v4.14")).build();
     KernelModel v1 = rework2017(v414.derive("rework-2017")).build();
@@ -79,7 +78,7 @@ public final class LinuxOld {
       case "rework-2017" -> LinuxOld::rework2017;
       case "v4.13" -> LinuxOld::v413;
       case "lazier-2016" -> LinuxOld::lazier2016;
-      case "lazier-2018-tip-ac0315896970" -> b -> tipAc03(b, Linux420.model());
+      case "lazier-2018-tip-ac0315896970" -> b -> tipAc03(b, Models.find("v4.20").orElseThrow());
       case "lazier-2018-tip" -> LinuxOld::tip;
       case "rik-2018-proposal" -> LinuxOld::proposal;
       case "rik-2018-v1" -> LinuxOld::rikV1;
