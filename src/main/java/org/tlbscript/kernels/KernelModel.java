@@ -84,7 +84,8 @@ public final class KernelModel {
   public Builder derive(String newName) {
     Builder b = new Builder(newName);
     b.pcidDefault = pcidDefault;
-    b.selfChecks = java.util.EnumSet.copyOf(selfChecks);
+    b.selfChecks = selfChecks.isEmpty() ? java.util.EnumSet.noneOf(SelfCheck.class)
+        : java.util.EnumSet.copyOf(selfChecks);
     b.kernels = kernels;
     b.commits = commits;
     b.summary = summary;

@@ -14,7 +14,11 @@ public final class Models {
   private static final Map<String, KernelModel> ALL = new LinkedHashMap<>();
 
   static {
-    add(Linux420.model());
+    KernelModel v420 = Linux420.model();
+    for (KernelModel m : LinuxOld.models(v420)) {
+      add(m);
+    }
+    add(v420);
   }
 
   private static void add(KernelModel m) {
