@@ -15,6 +15,13 @@ public final class Models {
 
   static {
     add(Linux420.model());
+    add(Linux513.model());
+    add(Linux60.gen0Bug());
+    add(Linux60.model());
+    add(Linux614.v614());
+    add(Linux614.stable66());
+    add(Linux614.v6174());
+    add(Linux614.v618());
   }
 
   private static void add(KernelModel m) {
