@@ -49,6 +49,7 @@ public final class Linux614 {
                 + "no INVLPGB");
     KernelModel base = m.build();
     m.replace(Linux513.MULTI, "F8b", s -> readIsLazy());
+    m.replace(Linux513.MULTI, "F8c", s -> skipIfLazy());
     m.insertBefore(Linux513.MULTI, "F8b", readLoadedMmFirst());
     m.insertAfter(Linux513.MULTI, "F8c", sendIfNoMm(), sendIfSwitching(), sendIfLoaded(), skipUnlessTrim());
     trim(m, base);
@@ -131,6 +132,7 @@ public final class Linux614 {
             Step.returnIf("HR3", Linux513.FUNC, "trace_tlb_flush(TLB_REMOTE_WRONG_CPU); return", null))
         // should_flush_tlb as in 6.14.0
         .replace(Linux513.MULTI, "F8b", s -> readIsLazy())
+        .replace(Linux513.MULTI, "F8c", s -> skipIfLazy())
         .insertAfter(Linux513.MULTI, "F8c", sendIfNoMm(),
             Step.of("SF2", "should_flush_tlb", R, "loaded_mm := per_cpu(cpu_tlbstate.loaded_mm, i)",
                 x -> x.set(LOADED, x.load(x.vars().loadedMm((int) x.get(I))))),
@@ -154,6 +156,11 @@ public final class Linux614 {
   static Step readIsLazy() {
     return Step.of("F8b", "should_flush_tlb", R, "value := per_cpu(cpu_tlbstate_shared.is_lazy, i)",
         x -> x.set(VALUE, x.load(x.vars().isLazy((int) x.get(I)))));
+  }
+
+  static Step skipIfLazy() {
+    return Step.jumpIf("F8c", "should_flush_tlb", "if is_lazy return false (flushed at the next context switch)",
+        x -> x.get(VALUE) != 0, "F8e");
   }
 
   static Step sendIfNoMm() {
