@@ -26,7 +26,12 @@ public final class Linux513 {
   public static final String MULTI = "native_flush_tlb_multi";
 
   public static KernelModel model() {
-    return patch(Linux420.model().derive("v5.13")).build();
+    return model(Linux420.model());
+  }
+
+  /** 5.13 as a patch of {@code v420} (its steps are shared with it). */
+  public static KernelModel model(KernelModel v420) {
+    return patch(v420.derive("v5.13")).build();
   }
 
   static KernelModel.Builder patch(KernelModel.Builder m) {

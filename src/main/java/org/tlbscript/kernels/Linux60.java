@@ -15,16 +15,16 @@ import static org.tlbscript.kernels.Access.R;
 public final class Linux60 {
   private Linux60() {}
 
-  public static KernelModel gen0Bug() {
-    return gen0Bug(Linux513.model()).build();
+  public static KernelModel gen0Bug(KernelModel v513) {
+    return gen0BugPatch(v513).build();
   }
 
-  public static KernelModel model() {
-    return fix(gen0Bug().derive("v6.0")).build();
+  public static KernelModel model(KernelModel gen0Bug) {
+    return fix(gen0Bug.derive("v6.0")).build();
   }
 
   /** aa44284960d5 on a 5.13-style flush_tlb_func. */
-  static KernelModel.Builder gen0Bug(KernelModel v513) {
+  static KernelModel.Builder gen0BugPatch(KernelModel v513) {
     Routine func = v513.routine(Linux513.FUNC);
     Local f = Linux513.local(func, "info");
     Local lm = Linux513.local(func, "loaded_mm");

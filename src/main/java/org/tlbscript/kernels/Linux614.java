@@ -36,12 +36,12 @@ public final class Linux614 {
   /** HZ for the `tick` statement: one second is 1000 jiffies. */
   public static final long HZ = 1000;
 
-  public static KernelModel v614() {
-    return lazyMask(Linux60.model().derive("v6.14")).build();
+  public static KernelModel v614(KernelModel v60) {
+    return lazyMask(v60.derive("v6.14")).build();
   }
 
-  public static KernelModel stable66() {
-    KernelModel.Builder m = Linux60.model().derive("stable-6.6-misordered")
+  public static KernelModel stable66(KernelModel v60) {
+    KernelModel.Builder m = v60.derive("stable-6.6-misordered")
         .about("6.1.y/6.6.y/6.12.y stable after the May 2025 backport of fea4e317, before Dolan's fix",
             "6db2526c1d69 + fea4e317 backported onto V4 (no 209954cbc7d0), 3ef938c35035",
             "eager mm_cpumask; should_flush_tlb with trim and the LOADED_MM_SWITCHING test, but "
@@ -56,8 +56,8 @@ public final class Linux614 {
     return flushRangeFreesTables(m).build();
   }
 
-  public static KernelModel v6174() {
-    KernelModel.Builder m = v614().derive("v6.17.4")
+  public static KernelModel v6174(KernelModel v614) {
+    KernelModel.Builder m = v614.derive("v6.17.4")
         .about("6.15 – 6.17.4 (era V5)",
             "be88a1dd6112 (SWITCHING first), fea4e317 (SWITCHING means send), 3ef938c35035",
             "lazy mm_cpumask, trim once a second, LOADED_MM_SWITCHING stored first and tested; "
@@ -74,8 +74,8 @@ public final class Linux614 {
     return flushRangeFreesTables(m).build();
   }
 
-  public static KernelModel v618() {
-    return v6174().derive("v6.18")
+  public static KernelModel v618(KernelModel v6174) {
+    return v6174.derive("v6.18")
         .about("6.17.5 / 6.18 → (era V5)",
             "83b0177a6c48 (smp_mb when the cpumask bit is already set)",
             "as 6.17.4 with else smp_mb() in switch_mm_irqs_off: the SWITCHING store is ordered "

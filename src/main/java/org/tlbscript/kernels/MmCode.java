@@ -372,6 +372,8 @@ public final class MmCode {
     Routine.Builder r = Routine.builder("reclaim").fn("try_to_unmap_one");
     Local mm = r.param("mm");
     Local va = r.param("va");
+    r.param("end"); // the entry's other arguments land here, not in the batch mask below
+    r.param("extra");
     Local batch = r.local("batch_cpumask");
     Local gen = r.local("gen");
     r.step("RC1", RMW, "pteval := ptep_get_and_clear(mm, address, pte)", x -> {
