@@ -14,7 +14,7 @@ import org.tlbscript.hw.Layout;
  *   <li>{@code v6.14}: 6.14.0. mm_cpumask is updated lazily (209954cbc7d0: switch_mm no longer
  *       clears prev's bit and sets next's only if it is clear, so no locked op when it is set);
  *       flush_tlb_func clears a CPU that no longer runs f->mm from its mask, on local calls too
- *       (Rik van Riel, Dec 2024); target selection is should_flush_tlb, and non-running
+ *       (953753db887f); target selection is should_flush_tlb, and non-running
  *       members are IPI'd at most once a second (6db2526c1d69, trim_cpumask).
  *       LOADED_MM_SWITCHING is still stored after the tlb_gen read and is not tested.</li>
  *   <li>{@code stable-6.6-misordered}: 6.6.y after the May 2025 backport of fea4e317 (also
@@ -100,7 +100,8 @@ public final class Linux614 {
     Local f = Linux513.local(func, "info");
     Local lm = Linux513.local(func, "loaded_mm");
     m.about("6.14.0 – 6.14.y before the fea4e317 backport (era V5)",
-            "209954cbc7d0 (lazy mm_cpumask), 6db2526c1d69 (trim once a second)",
+            "209954cbc7d0 (lazy mm_cpumask), 953753db887f (local CPU leaves a stale mask too), "
+                + "6db2526c1d69 (trim once a second)",
             "mm_cpumask kept lazily, trimmed by flush IPIs at most once a second; should_flush_tlb "
                 + "without the LOADED_MM_SWITCHING test, SWITCHING stored after the tlb_gen read "
                 + "(CVE-2025-37964 window); no INVLPGB")
