@@ -133,6 +133,13 @@ public final class KernelModel {
       return this;
     }
 
+    /** Removes a whole routine (a later kernel merged or renamed it); build() checks no call is left. */
+    public Builder removeRoutine(String routineName) {
+      existing(routineName);
+      routines.remove(routineName);
+      return this;
+    }
+
     public Builder entry(Entry e, String routineName) {
       entries.put(e, routineName);
       return this;

@@ -372,7 +372,7 @@ public final class MmCode {
     Routine.Builder r = Routine.builder("reclaim").fn("try_to_unmap_one");
     Local mm = r.param("mm");
     Local va = r.param("va");
-    r.param("end");
+    r.param("end"); // the entry's other arguments land here, not in the batch mask below
     r.param("extra");
     Local batch = r.local("batch_cpumask");
     Local gen = r.local("gen");
