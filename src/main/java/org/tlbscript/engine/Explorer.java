@@ -109,7 +109,7 @@ public final class Explorer {
     // the frontier is kept packed (XOR with the start state, zero runs skipped): most of a
     // state equals the start, and the frontier of a breadth-first search is large
     long[] base = start.s.clone();
-    ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    ArrayDeque<long[]> queue = new ArrayDeque<>();
     ArrayDeque<Integer> ids = new ArrayDeque<>();
     visited.add(fingerprint(start.s));
     r.record(0, -1, 0);
@@ -117,6 +117,8 @@ public final class Explorer {
     ids.add(0);
     int next = 1;
     Runtime rt = Runtime.getRuntime();
+    long[] scratch = new long[start.s.length]; // successors are built here: no allocation per move
+    Machine m2 = start.with(scratch);
     while (!queue.isEmpty()) {
       if ((r.states & 4095) == 0) {
         if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
@@ -143,10 +145,10 @@ public final class Explorer {
         throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
       }
       for (int mv : moves) {
-        Machine m2 = m.copy();
+        System.arraycopy(s, 0, scratch, 0, s.length);
         apply(m2, mv, lanes, null);
         r.transitions++;
-        engine.selfCheck(m2, null);
+        engine.selfCheck(m2, cpu(mv));
         if (!visited.add(fingerprint(m2.s))) {
           continue;
         }
@@ -275,74 +277,66 @@ public final class Explorer {
     }
   }
 
-  /** States as bytes: the XOR with a base state, as (zero run, value) pairs of varints. */
+  /**
+   * Packed states: the XOR with a base state, as a bitmap of the cells that differ followed by
+   * their values. Word-sized, so packing is a scan without byte fiddling.
+   */
   static final class Packer {
     private Packer() {}
 
-    static byte[] pack(long[] s, long[] base) {
-      byte[] out = new byte[64];
-      int n = 0;
-      int run = 0;
+    static long[] pack(long[] s, long[] base) {
+      int words = (s.length + 63) >>> 6;
+      long[] out = new long[words + 32];
+      int n = words;
       for (int i = 0; i < s.length; i++) {
         long d = s[i] ^ base[i];
-        if (d == 0) {
-          run++;
-          continue;
+        if (d != 0) {
+          out[i >>> 6] |= 1L << i;
+          if (n == out.length) {
+            out = Arrays.copyOf(out, n * 2);
+          }
+          out[n++] = d;
         }
-        if (n + 20 > out.length) {
-          out = Arrays.copyOf(out, out.length * 2);
-        }
-        n = varint(out, n, run);
-        n = varint(out, n, d);
-        run = 0;
       }
       return Arrays.copyOf(out, n);
     }
 
-    static long[] unpack(byte[] p, long[] base) {
+    static long[] unpack(long[] p, long[] base) {
       long[] s = base.clone();
-      int i = 0;
-      int pos = 0;
-      while (pos < p.length) {
-        long run = 0;
-        int shift = 0;
-        byte b;
-        do {
-          b = p[pos++];
-          run |= (long) (b & 0x7f) << shift;
-          shift += 7;
-        } while (b < 0);
-        i += (int) run;
-        long d = 0;
-        shift = 0;
-        do {
-          b = p[pos++];
-          d |= (long) (b & 0x7f) << shift;
-          shift += 7;
-        } while (b < 0);
-        s[i] ^= d;
-        i++;
+      int words = (s.length + 63) >>> 6;
+      int n = words;
+      for (int w = 0; w < words; w++) {
+        for (long bits = p[w]; bits != 0; bits &= bits - 1) {
+          s[(w << 6) + Long.numberOfTrailingZeros(bits)] ^= p[n++];
+        }
       }
       return s;
-    }
-
-    private static int varint(byte[] out, int n, long v) {
-      while ((v & ~0x7fL) != 0) {
-        out[n++] = (byte) ((v & 0x7f) | 0x80);
-        v >>>= 7;
-      }
-      out[n++] = (byte) v;
-      return n;
     }
   }
 
   /** A 64-bit fingerprint of a state (collisions are possible but vanishingly rare). */
   static long fingerprint(long[] s) {
-    long h = 0x9E3779B97F4A7C15L ^ s.length;
-    for (long v : s) {
-      h = (h ^ v) * 0xBF58476D1CE4E5B9L;
-      h ^= h >>> 31;
+    // four independent lanes, so the multiplications overlap in the CPU (this is the hot loop)
+    long a = 0x9E3779B97F4A7C15L ^ s.length;
+    long b = 0xC2B2AE3D27D4EB4FL;
+    long c = 0x165667B19E3779F9L;
+    long d = 0x27D4EB2F165667C5L;
+    int i = 0;
+    for (; i + 3 < s.length; i += 4) {
+      a = (a ^ s[i]) * 0xBF58476D1CE4E5B9L;
+      b = (b ^ s[i + 1]) * 0x94D049BB133111EBL;
+      c = (c ^ s[i + 2]) * 0xBF58476D1CE4E5B9L;
+      d = (d ^ s[i + 3]) * 0x94D049BB133111EBL;
+      a ^= a >>> 29;
+      b ^= b >>> 31;
+      c ^= c >>> 27;
+      d ^= d >>> 30;
     }
+    for (; i < s.length; i++) {
+      a = (a ^ s[i]) * 0xBF58476D1CE4E5B9L;
+      a ^= a >>> 31;
+    }
+    long h = a ^ Long.rotateLeft(b, 17) ^ Long.rotateLeft(c, 31) ^ Long.rotateLeft(d, 47);
     h ^= h >>> 33;
     h *= 0xFF51AFD7ED558CCDL;
     h ^= h >>> 33;
