@@ -43,6 +43,11 @@ final class KernelsCommand implements Callable<Integer> {
         out.printf("%-28s %-22s %s%n", m.name, m.kernels, m.summary);
         out.printf("%-28s %-22s commits: %s%n", "", "", m.commits);
       }
+      out.println();
+      out.println("variants (not kernels; use them by name):");
+      for (KernelModel m : Models.variants()) {
+        out.printf("%-28s %s%n", m.name, m.summary);
+      }
     }
     out.flush();
     return Main.OK;

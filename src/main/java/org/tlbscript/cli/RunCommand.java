@@ -64,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (kernel != null && !org.tlbscript.lang.Checker.ALL.equals(kernel) && Models.find(kernel).isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "unknown kernel model '" + kernel + "'"
-          + Suggest.closest(kernel, Models.names()).map(n -> " (did you mean '" + n + "'?)").orElse("")
+          + Suggest.closest(kernel, Models.knownNames()).map(n -> " (did you mean '" + n + "'?)").orElse("")
           + "; `tlbscript kernels` lists them");
     }
     ScenarioRun.limits(new org.tlbscript.engine.Explorer.Limits(maxStates, timeout * 1000,

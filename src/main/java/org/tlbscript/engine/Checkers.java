@@ -51,7 +51,8 @@ public final class Checkers {
 
   /** Has a flush that covers the last change of (mm, page) returned? */
   public boolean covered(Machine m, int mm, int page) {
-    return m.global(v.changeGen(mm, page)) <= m.global(v.completedGen(mm));
+    long g = m.global(v.changeGen(mm, page));
+    return g > 0 && g <= m.global(v.completedGen(mm));
   }
 
   public List<Stale> staleEntries(Machine m) {
@@ -138,8 +139,9 @@ public final class Checkers {
       }
       for (int p = 0; p < l.pages(); p++) {
         long e = m.tlbEntry(cpu, a, p);
+        long changed = m.global(v.changeGen(mm, p));
         if (e != 0 && Machine.entryRoot(e) == mm && staleness(m, e, p) != null
-            && m.global(v.changeGen(mm, p)) <= slotGen) {
+            && changed > 0 && changed <= slotGen) {
           return "I-gen: asid " + a + " is recorded at gen " + slotGen + " but holds an entry for "
               + "0x" + Long.toHexString(l.pageAddress(p)) + " made stale at gen "
               + m.global(v.changeGen(mm, p));

@@ -590,6 +590,9 @@ public final class Engine {
     public long rmwAdd(int cell, long delta) {
       shared++;
       long v = m.rmwAdd(cpu, layout.cell(cell), delta);
+      if (cell >= vars.tlbGen(0) && cell < vars.tlbGen(0) + vars.mms) {
+        publish(cell - vars.tlbGen(0), v); // inc_mm_tlb_gen covers this CPU's pending changes
+      }
       if (tracing()) {
         note(cellName(cell) + " := " + v);
       }
@@ -777,13 +780,28 @@ public final class Engine {
       m.setGlobal(vars.liveTable(mm, region), 0);
     }
 
+    /**
+     * Ghost: a change is pending (-(cpu + 1)) until the CPU that made it publishes a generation,
+     * by bumping tlb_gen or, in eras without one, when its flush returns. Concurrent flushers
+     * can bump tlb_gen in any order, so only the changing CPU's own bump covers its change.
+     */
     @Override
     public void pteChanged(int mm, int page) {
-      m.setGlobal(vars.changeGen(mm, page), m.memory(layout.cell(vars.tlbGen(mm))) + 1);
+      m.setGlobal(vars.changeGen(mm, page), -(cpu + 1));
+    }
+
+    private void publish(int mm, long gen) {
+      for (int p = 0; p < layout.pages(); p++) {
+        int g = vars.changeGen(mm, p);
+        if (m.global(g) == -(cpu + 1)) {
+          m.setGlobal(g, gen);
+        }
+      }
     }
 
     @Override
     public void flushReturned(int mm, long gen) {
+      publish(mm, gen);
       int g = vars.completedGen(mm);
       m.setGlobal(g, Math.max(m.global(g), gen));
     }

@@ -46,6 +46,22 @@ public final class Linux420 {
     return withMmCode(m, "use_mm", "unuse_mm").build();
   }
 
+  /**
+   * A teaching variant for S5: flush_tlb_func_common flushes partially whenever the request is a
+   * range, without H5's "new_tlb_gen == local + 1" rule, so out-of-order flushes lose one.
+   */
+  public static KernelModel partialAlways(KernelModel v420) {
+    return v420.derive("v4.20-partial-always")
+        .about("not a kernel (variant of v4.20)", "-",
+            "teaching variant: H5 flushes a range partially even when the CPU is more than one generation behind")
+        // it breaks I-gen on purpose: let the stale-use checker, not the self-check, report it
+        .selfChecks(SelfCheck.CR3_MATCHES_LOADED_MM, SelfCheck.SLOT_NAMES_LOADED_MM)
+        .replace("flush_tlb_func_common", "H5", s -> s.withCond(
+            "unless f->end != TLB_FLUSH_ALL goto H5b (no local + 1 test)",
+            x -> x.regOf((int) x.get(new Local("info", 0)), Vars.INFO_END) == Vars.TLB_FLUSH_ALL))
+        .build();
+  }
+
   /** Adds the scheduler and mm routines and maps every entry point (shared by all eras). */
   static KernelModel.Builder withMmCode(KernelModel.Builder m, String useName, String unuseName) {
     m.routine(MmCode.contextSwitchToUser(SWITCH_MM))

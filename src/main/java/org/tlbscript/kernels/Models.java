@@ -12,6 +12,8 @@ public final class Models {
   public static final String DEFAULT = "v4.20";
 
   private static final Map<String, KernelModel> ALL = new LinkedHashMap<>();
+  /** Teaching variants: not kernels, so not in `all` or in ranges; named explicitly. */
+  private static final Map<String, KernelModel> VARIANTS = new LinkedHashMap<>();
 
   static {
     KernelModel v420 = Linux420.model();
@@ -32,6 +34,8 @@ public final class Models {
     add(Linux614.stable66(v60));
     add(v6174);
     add(Linux614.v618(v6174));
+    KernelModel partial = Linux420.partialAlways(v420);
+    VARIANTS.put(partial.name, partial);
   }
 
   private static void add(KernelModel m) {
@@ -47,6 +51,17 @@ public final class Models {
   }
 
   public static Optional<KernelModel> find(String name) {
-    return Optional.ofNullable(ALL.get(name));
+    return Optional.ofNullable(ALL.containsKey(name) ? ALL.get(name) : VARIANTS.get(name));
+  }
+
+  public static List<KernelModel> variants() {
+    return List.copyOf(VARIANTS.values());
+  }
+
+  /** Every name a scenario may use: the kernels in order, then the variants. */
+  public static List<String> knownNames() {
+    List<String> out = new java.util.ArrayList<>(ALL.keySet());
+    out.addAll(VARIANTS.keySet());
+    return out;
   }
 }

@@ -132,7 +132,7 @@ public final class Repl {
     }
     List<Ast.Stmt> all = new ArrayList<>(accepted);
     all.addAll(parsed.statements());
-    Checker.Result checked = Checker.check(all, Models.names());
+    Checker.Result checked = Checker.check(all, Models.knownNames());
     if (!checked.ok()) {
       return fail(checked.diagnostics(), 3);
     }

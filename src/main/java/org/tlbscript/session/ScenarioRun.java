@@ -127,7 +127,7 @@ public final class ScenarioRun {
       boolean trace) {
     long t0 = System.nanoTime();
     Parser.Result parsed = Parser.parse(source);
-    Checker.Result checked = Checker.check(parsed.statements(), Models.names());
+    Checker.Result checked = Checker.check(parsed.statements(), Models.knownNames());
     if (!parsed.ok() || !checked.ok()) {
       List<Diagnostic> all = new ArrayList<>(parsed.diagnostics());
       all.addAll(checked.diagnostics());
