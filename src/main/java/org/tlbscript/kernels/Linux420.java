@@ -359,23 +359,19 @@ public final class Linux420 {
     return r.build();
   }
 
-  static Routine flushTlbFuncCommon() {
-    Routine.Builder r = Routine.builder("flush_tlb_func_common").irqsOff();
-    Local f = r.param("info");
-    r.param("local");
-    Local lm = r.local("loaded_mm");
-    Local asid = r.local("asid");
-    Local mmGen = r.local("mm_tlb_gen");
-    Local localGen = r.local("local_tlb_gen");
-    r.step("H1", R, "loaded_mm, asid := this_cpu_read(...); mm_tlb_gen := loaded_mm->context.tlb_gen; "
-        + "local_tlb_gen := ctxs[asid].tlb_gen", x -> {
-          x.set(lm, x.own(x.vars().loadedMm(x.cpu())));
-          x.set(asid, x.reg(Vars.LOADED_MM_ASID));
-          x.set(mmGen, x.load(x.vars().tlbGen((int) x.get(lm))));
-          x.set(localGen, x.reg(Vars.ctxGen((int) x.get(asid))));
-        });
+  /** Kernel function names of the handler's tail, which were renamed over the years. */
+  record Names(String isLazy, String flushOne, String flushAll, String handler) {}
+
+  /**
+   * H2–H6 of the flush handler, the same logic from 4.20 to 6.x: nothing to do on init_mm, a
+   * lazy CPU switches to init_mm instead, nothing if caught up, else a partial flush when exactly
+   * one generation behind (f.new_tlb_gen == local + 1 == mm_tlb_gen), else a full one, then
+   * record the generation.
+   */
+  static void handlerTail(Routine.Builder r, Local f, Local lm, Local asid, Local mmGen, Local localGen,
+      Names n) {
     r.returnIf("H2", "if loaded_mm == &init_mm return", x -> x.get(lm) == Vars.INIT_MM);
-    r.jumpIf("H3", "if !is_lazy goto H4", x -> x.own(x.vars().isLazy(x.cpu())) == 0, "H4");
+    r.jumpIf("H3", "if !" + n.isLazy() + " goto H4", x -> x.own(x.vars().isLazy(x.cpu())) == 0, "H4");
     r.call("H3a", "lazy: switch_mm_irqs_off(NULL, &init_mm, NULL) instead of flushing", SWITCH_MM,
         x -> new long[] {Vars.NULL_MM, Vars.INIT_MM});
     r.ret("H3b", "return");
@@ -392,7 +388,7 @@ public final class Linux420 {
           }
           return !partial;
         }, "H5b");
-    r.fn("__flush_tlb_one_user");
+    r.fn(n.flushOne());
     r.stepThen("H5a", HW, "partial: INVLPG every stride of [f->start, f->end)", x -> {
       int sender = (int) x.get(f);
       long step = 1L << x.regOf(sender, Vars.INFO_STRIDE);
@@ -400,12 +396,31 @@ public final class Linux420 {
         x.invlpg(a);
       }
     }, "H6");
-    r.fn("local_flush_tlb");
+    r.fn(n.flushAll());
     r.step("H5b", CR3, "full: native_write_cr3(__native_read_cr3()) flushes the current PCID",
         x -> x.writeCr3(x.hw().cr3Root(x.cpu()), x.hw().cr3Asid(x.cpu()), false));
-    r.fn("flush_tlb_func_common");
+    r.fn(n.handler());
     r.step("H6", P, "ctxs[asid].tlb_gen := mm_tlb_gen",
         x -> x.setReg(Vars.ctxGen((int) x.get(asid)), x.get(mmGen)));
+  }
+
+  static Routine flushTlbFuncCommon() {
+    Routine.Builder r = Routine.builder("flush_tlb_func_common").irqsOff();
+    Local f = r.param("info");
+    r.param("local");
+    Local lm = r.local("loaded_mm");
+    Local asid = r.local("asid");
+    Local mmGen = r.local("mm_tlb_gen");
+    Local localGen = r.local("local_tlb_gen");
+    r.step("H1", R, "loaded_mm, asid := this_cpu_read(...); mm_tlb_gen := loaded_mm->context.tlb_gen; "
+        + "local_tlb_gen := ctxs[asid].tlb_gen", x -> {
+          x.set(lm, x.own(x.vars().loadedMm(x.cpu())));
+          x.set(asid, x.reg(Vars.LOADED_MM_ASID));
+          x.set(mmGen, x.load(x.vars().tlbGen((int) x.get(lm))));
+          x.set(localGen, x.reg(Vars.ctxGen((int) x.get(asid))));
+        });
+    handlerTail(r, f, lm, asid, mmGen, localGen, new Names("is_lazy", "__flush_tlb_one_user",
+        "local_flush_tlb", "flush_tlb_func_common"));
     return r.build();
   }
 }

@@ -165,45 +165,9 @@ public final class Linux513 {
       long fmm = x.regOf((int) x.get(f), Vars.INFO_MM);
       return x.get(local) == 0 && fmm != Vars.NULL_MM && fmm != x.get(lm);
     });
-    addCommonTail(r, f, lm, asid, mmGen, localGen);
+    Linux420.handlerTail(r, f, lm, asid, mmGen, localGen, new Linux420.Names(
+        "this_cpu_read(cpu_tlbstate_shared.is_lazy)", "flush_tlb_one_user", "flush_tlb_local", FUNC));
     return r.build();
-  }
-
-  /** H2..H6: init_mm, lazy, caught up, partial or full, record the generation. */
-  static void addCommonTail(Routine.Builder r, Local f, Local lm, Local asid, Local mmGen, Local localGen) {
-    r.returnIf("H2", "if loaded_mm == &init_mm return", x -> x.get(lm) == Vars.INIT_MM);
-    r.jumpIf("H3", "if !this_cpu_read(cpu_tlbstate_shared.is_lazy) goto H4",
-        x -> x.own(x.vars().isLazy(x.cpu())) == 0, "H4");
-    r.call("H3a", "lazy: switch_mm_irqs_off(NULL, &init_mm, NULL) instead of flushing", Linux420.SWITCH_MM,
-        x -> new long[] {Vars.NULL_MM, Vars.INIT_MM});
-    r.ret("H3b", "return");
-    r.returnIf("H4", "if local_tlb_gen == mm_tlb_gen goto done (already caught up)",
-        x -> x.get(localGen) == x.get(mmGen));
-    r.jumpIf("H5", "unless f->end != TLB_FLUSH_ALL && f->new_tlb_gen == local_tlb_gen + 1 "
-        + "&& f->new_tlb_gen == mm_tlb_gen goto H5b", x -> {
-          long fEnd = x.regOf((int) x.get(f), Vars.INFO_END);
-          long fGen = x.regOf((int) x.get(f), Vars.INFO_NEW_GEN);
-          boolean partial = fEnd != Vars.TLB_FLUSH_ALL && fGen == x.get(localGen) + 1 && fGen == x.get(mmGen);
-          if (x.tracing()) {
-            x.note("f.new_tlb_gen=" + fGen + " local=" + x.get(localGen) + " mm=" + x.get(mmGen)
-                + (partial ? ": partial" : ": full"));
-          }
-          return !partial;
-        }, "H5b");
-    r.fn("flush_tlb_one_user");
-    r.stepThen("H5a", HW, "partial: flush_tlb_one_user (INVLPG) every stride of [f->start, f->end)", x -> {
-      int sender = (int) x.get(f);
-      long step = 1L << x.regOf(sender, Vars.INFO_STRIDE);
-      for (long a = x.regOf(sender, Vars.INFO_START); a < x.regOf(sender, Vars.INFO_END); a += step) {
-        x.invlpg(a);
-      }
-    }, "H6");
-    r.fn("flush_tlb_local");
-    r.step("H5b", CR3, "full: native_write_cr3(__native_read_cr3()) flushes the current PCID",
-        x -> x.writeCr3(x.hw().cr3Root(x.cpu()), x.hw().cr3Asid(x.cpu()), false));
-    r.fn(FUNC);
-    r.step("H6", P, "ctxs[loaded_mm_asid].tlb_gen := mm_tlb_gen",
-        x -> x.setReg(Vars.ctxGen((int) x.get(asid)), x.get(mmGen)));
   }
 
   // ---- helpers for patches of the newer models ----
