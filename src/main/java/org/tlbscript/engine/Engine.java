@@ -722,6 +722,7 @@ public final class Engine {
 
     @Override
     public void invlpg(long va) {
+      shared++;
       m.invlpg(cpu, va);
       if (tracing()) {
         note("invlpg " + hex(va));
@@ -730,6 +731,7 @@ public final class Engine {
 
     @Override
     public Machine.Access userAccess(long va, boolean write) {
+      shared++; // the page walk reads the page tables in memory
       Machine.Access a = m.translate(cpu, va, write);
       if (tracing()) {
         note(switch (a.kind()) {

@@ -191,8 +191,12 @@ public final class Machine {
     }
   }
 
-  /** INVLPG: drops the entry for {@code va} in the current PCID and its whole paging-structure cache. */
+  /**
+   * INVLPG: drops the entry for {@code va} in the current PCID and its whole paging-structure
+   * cache. Serializing (SDM: a privileged serializing instruction), so it drains the store buffer.
+   */
   public void invlpg(int c, long va) {
+    fence(c);
     int asid = cr3Asid(c);
     int page = layout.page(va);
     if (page >= 0) {

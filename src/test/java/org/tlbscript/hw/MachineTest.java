@@ -123,4 +123,12 @@ class MachineTest {
     assertEquals(3, m.memory(layout.cell(0)), "interrupt entry drains the store buffer");
     assertEquals(1, m.ipisTaken(1));
   }
+
+  @Test
+  void invlpgIsSerializing() {
+    Machine m = machine(true, true);
+    m.store(0, layout.cell(0), 9);
+    m.invlpg(0, A);
+    assertEquals(9, m.memory(layout.cell(0)), "INVLPG drains the store buffer like any serializing instruction");
+  }
 }
