@@ -87,8 +87,16 @@ public final class Explorer {
       moveTo[id] = mv;
     }
 
+    /** Paths kept by a depth-first search, by state id (breadth first keeps parents instead). */
+    final java.util.Map<Integer, int[]> paths = new java.util.HashMap<>();
+    /** True when paths come from breadth-first search, so each is a shortest one. */
+    public boolean shortest = true;
+
     /** The moves from the start state to state {@code id}, in order. */
     public int[] path(int id) {
+      if (paths.containsKey(id)) {
+        return paths.get(id);
+      }
       int n = 0;
       for (int i = id; i > 0; i = parent[i]) {
         n++;
@@ -101,7 +109,25 @@ public final class Explorer {
     }
   }
 
+  /**
+   * Explores breadth first, so that every path found is a shortest one; when the frontier
+   * outgrows a bound it starts again depth first, whose memory is the
+   * visited set and one path (paths found are then not necessarily shortest).
+   * The frontier bound is {@link #breadthFirstLimit}.
+   */
   public Result explore(Machine start, List<List<Start>> lanes, Limits limits) {
+    Result r = breadthFirst(start, lanes, limits);
+    return r != null ? r : depthFirst(start, lanes, limits);
+  }
+
+  private static volatile int bfsFrontier = Integer.getInteger("tlbscript.bfsFrontier", 300_000);
+
+  /** Sets the frontier size past which exploration goes depth first (tests use a tiny one). */
+  public static void breadthFirstLimit(int states) {
+    bfsFrontier = states;
+  }
+
+  private Result breadthFirst(Machine start, List<List<Start>> lanes, Limits limits) {
     long t0 = System.currentTimeMillis();
     int cpus = engine.layout.cpus;
     Result r = new Result(cpus);
@@ -130,6 +156,9 @@ public final class Explorer {
       }
       if (next > limits.maxStates()) {
         return incomplete(r, "state limit of " + limits.maxStates(), t0);
+      }
+      if (queue.size() > bfsFrontier) {
+        return null;
       }
       long[] s = Packer.unpack(queue.poll(), base);
       int id = ids.poll();
@@ -168,6 +197,95 @@ public final class Explorer {
     }
     r.millis = System.currentTimeMillis() - t0;
     return r;
+  }
+
+  /** One level of the depth-first search: a state, its moves, the next one to try. */
+  private record Frame(long[] state, int move, int[] moves, int[] next) {}
+
+  private Result depthFirst(Machine start, List<List<Start>> lanes, Limits limits) {
+    long t0 = System.currentTimeMillis();
+    int cpus = engine.layout.cpus;
+    Result r = new Result(cpus);
+    r.shortest = false;
+    FingerprintSet visited = new FingerprintSet();
+    visited.add(fingerprint(start.s));
+    java.util.ArrayList<Frame> stack = new java.util.ArrayList<>();
+    stack.add(frame(start, start.s.clone(), 0, lanes, r, stack));
+    int ids = 1;
+    Runtime rt = Runtime.getRuntime();
+    long[] scratch = new long[start.s.length];
+    Machine m2 = start.with(scratch);
+    while (!stack.isEmpty()) {
+      Frame top = stack.get(stack.size() - 1);
+      if (top.moves() == null || top.next()[0] == top.moves().length) {
+        stack.remove(stack.size() - 1);
+        continue;
+      }
+      if ((r.transitions & 4095) == 0) {
+        if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
+          return incomplete(r, "time limit of " + limits.timeoutMillis() / 1000 + " s", t0);
+        }
+        if (rt.totalMemory() - rt.freeMemory() > limits.maxMemoryBytes()) {
+          return incomplete(r, "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB", t0);
+        }
+      }
+      if (r.states > limits.maxStates()) {
+        return incomplete(r, "state limit of " + limits.maxStates(), t0);
+      }
+      int mv = top.moves()[top.next()[0]++];
+      System.arraycopy(top.state(), 0, scratch, 0, scratch.length);
+      apply(m2, mv, lanes, null);
+      r.transitions++;
+      engine.selfCheck(m2, cpu(mv));
+      if (!visited.add(fingerprint(m2.s))) {
+        continue;
+      }
+      Machine parent = start.with(top.state());
+      stack.add(frame(start, scratch.clone(), mv, lanes, r, stack));
+      for (int c = 0; c < cpus; c++) {
+        if (r.firstStaleUse[c] < 0 && engine.staleUses(m2, c) > engine.staleUses(parent, c)) {
+          r.firstStaleUse[c] = keep(r, ids++, stack);
+        }
+        if (r.firstFreedWalk[c] < 0 && engine.freedWalks(m2, c) > engine.freedWalks(parent, c)) {
+          r.firstFreedWalk[c] = keep(r, ids++, stack);
+        }
+      }
+      Frame f = stack.get(stack.size() - 1);
+      if (f.moves() == null && f.next()[0] == 0 && isFinal(start.with(f.state()), lanes)) {
+        r.finals.add(start.with(f.state()));
+        r.finalIds.add(keep(r, ids++, stack));
+      }
+    }
+    r.millis = System.currentTimeMillis() - t0;
+    return r;
+  }
+
+  private boolean isFinal(Machine m, List<List<Start>> lanes) {
+    return quiescent(m) && lanesDone(m, lanes);
+  }
+
+  /** A frame for a newly reached state: no moves when it is final (the block is over). */
+  private Frame frame(Machine start, long[] s, int mv, List<List<Start>> lanes, Result r, List<Frame> stack) {
+    r.states++;
+    Machine m = start.with(s);
+    if (isFinal(m, lanes)) {
+      return new Frame(s, mv, null, new int[1]);
+    }
+    int[] moves = enabled(m, lanes);
+    if (moves.length == 0) {
+      throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
+    }
+    return new Frame(s, mv, moves, new int[1]);
+  }
+
+  /** Records the moves of the current stack as the path of a new id. */
+  private static int keep(Result r, int id, List<Frame> stack) {
+    int[] path = new int[stack.size() - 1];
+    for (int i = 1; i < stack.size(); i++) {
+      path[i - 1] = stack.get(i).move();
+    }
+    r.paths.put(id, path);
+    return id;
   }
 
   private static Result incomplete(Result r, String why, long t0) {

@@ -55,6 +55,25 @@ class RacesTest {
   }
 
   @Test
+  void depthFirstFindsTheSameOutcomesAndItsCounterexampleReplaysToo() {
+    ScenarioRun.Result bfs = run(S4.replace("MEMORY", "tso") + "assert stale none\n", NO_BARRIER);
+    org.tlbscript.engine.Explorer.breadthFirstLimit(3);
+    try {
+      ScenarioRun.Result dfs = run(S4.replace("MEMORY", "tso") + "assert stale none\n", NO_BARRIER);
+      assertEquals(bfs.output().substring(0, bfs.output().indexOf(" transitions")),
+          dfs.output().substring(0, dfs.output().indexOf(" transitions")), "same states explored");
+      assertTrue(dfs.output().contains("found depth first"), dfs.output());
+      String script = dfs.output().substring(dfs.output().indexOf("replay script")).lines().skip(1)
+          .map(l -> l.replaceFirst("^    ", "")).collect(Collectors.joining("\n")) + "\n";
+      script = script.replace("kernel v4.20-no-smp_mb\n", "");
+      ScenarioRun.Result replay = ScenarioRun.runOn(new Source("replay.tlbs", script), NO_BARRIER, false);
+      assertEquals(ScenarioRun.Status.PASSED, replay.status(), script + diagnostics(replay));
+    } finally {
+      org.tlbscript.engine.Explorer.breadthFirstLimit(300_000);
+    }
+  }
+
+  @Test
   void aFailedAlwaysAssertionPrintsACounterexampleThatReplays() {
     ScenarioRun.Result r = run(S4.replace("MEMORY", "tso") + "assert stale none\n", NO_BARRIER);
     assertEquals(ScenarioRun.Status.FAILED, r.status());
