@@ -38,7 +38,13 @@ public final class Vars {
   public static final int INFO_NEW_GEN = 21;
   public static final int INFO_INITIATOR = 22;
   public static final int INFO_TRIM = 23;
-  public static final int REGS = 24;
+  /**
+   * Scratch registers for plain programs (litmus tests): where a thread's registers survive the
+   * return of its routine. Kernel models leave them zero.
+   */
+  public static final int SCRATCH = 24;
+  public static final int SCRATCH_REGS = 8;
+  public static final int REGS = SCRATCH + SCRATCH_REGS;
 
   // ghost globals
   public static final int JIFFIES = 0;
