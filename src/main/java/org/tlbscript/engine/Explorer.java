@@ -150,7 +150,7 @@ public final class Explorer {
         if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
           return incomplete(r, "time limit of " + limits.timeoutMillis() / 1000 + " s", t0);
         }
-        if (rt.totalMemory() - rt.freeMemory() > limits.maxMemoryBytes()) {
+        if (overMemory(rt, limits)) {
           return incomplete(r, "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB", t0);
         }
       }
@@ -225,7 +225,7 @@ public final class Explorer {
         if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
           return incomplete(r, "time limit of " + limits.timeoutMillis() / 1000 + " s", t0);
         }
-        if (rt.totalMemory() - rt.freeMemory() > limits.maxMemoryBytes()) {
+        if (overMemory(rt, limits)) {
           return incomplete(r, "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB", t0);
         }
       }
@@ -286,6 +286,15 @@ public final class Explorer {
     }
     r.paths.put(id, path);
     return id;
+  }
+
+  /** Heap in use past the bound, counting only what survives a collection. */
+  private static boolean overMemory(Runtime rt, Limits limits) {
+    if (rt.totalMemory() - rt.freeMemory() <= limits.maxMemoryBytes()) {
+      return false;
+    }
+    System.gc(); // garbage (a discarded breadth-first frontier) is not a reason to stop
+    return rt.totalMemory() - rt.freeMemory() > limits.maxMemoryBytes();
   }
 
   private static Result incomplete(Result r, String why, long t0) {
