@@ -173,6 +173,7 @@ public final class ModelDiff {
     int onlyA = 0;
     int onlyB = 0;
     int changed = 0;
+    int movedSteps = 0;
     for (RoutineDiff d : r.routines()) {
       if (!d.differs()) {
         continue;
@@ -187,6 +188,17 @@ public final class ModelDiff {
         sb.append("# parameters: ").append(d.a().params).append(" vs ").append(d.b().params).append('\n');
       }
       List<Line> lines = d.lines();
+      // a label on both sides that the alignment could not pair was moved
+      java.util.Set<String> labelsA = new java.util.HashSet<>();
+      java.util.Map<String, Step> stepsA = new java.util.HashMap<>();
+      java.util.Set<String> labelsB = new java.util.HashSet<>();
+      for (Step s : d.a().steps) {
+        labelsA.add(s.label());
+        stepsA.put(s.label(), s);
+      }
+      for (Step s : d.b().steps) {
+        labelsB.add(s.label());
+      }
       for (int i = 0; i < lines.size(); i++) {
         Line l = lines.get(i);
         switch (l.op()) {
@@ -200,12 +212,17 @@ public final class ModelDiff {
             }
           }
           case ONLY_A -> {
-            onlyA++;
-            sb.append("- ").append(describe(l.a())).append('\n');
+            boolean moved = labelsB.contains(l.a().label());
+            onlyA += moved ? 0 : 1;
+            sb.append("- ").append(describe(l.a())).append(moved ? "   # moved" : "").append('\n');
           }
           case ONLY_B -> {
-            onlyB++;
-            sb.append("+ ").append(describe(l.b())).append('\n');
+            boolean moved = labelsA.contains(l.b().label());
+            List<String> what = moved ? changes(stepsA.get(l.b().label()), l.b()) : List.of();
+            onlyB += moved ? 0 : 1;
+            movedSteps += moved ? 1 : 0;
+            sb.append("+ ").append(describe(l.b())).append(moved ? "   # moved here"
+                + (what.isEmpty() ? "" : "; " + String.join(", ", what)) : "").append('\n');
           }
           case CHANGED -> {
             changed++;
@@ -218,9 +235,9 @@ public final class ModelDiff {
       }
     }
     sb.append(String.format("%d routine%s only in %s, %d only in %s; %d common routine%s differ: "
-        + "%d step%s only in %s, %d only in %s, %d changed%n",
+        + "%d step%s only in %s, %d only in %s, %d changed, %d moved%n",
         r.onlyA().size(), r.onlyA().size() == 1 ? "" : "s", a, r.onlyB().size(), b,
-        changedRoutines, changedRoutines == 1 ? "" : "s", onlyA, onlyA == 1 ? "" : "s", a, onlyB, b, changed));
+        changedRoutines, changedRoutines == 1 ? "" : "s", onlyA, onlyA == 1 ? "" : "s", a, onlyB, b, changed, movedSteps));
     return sb.toString();
   }
 }
