@@ -234,10 +234,10 @@ public final class ModelDiff {
         }
       }
     }
-    sb.append(String.format("%d routine%s only in %s, %d only in %s; %d common routine%s differ: "
+    sb.append(String.format("%d routine%s only in %s, %d only in %s; %d common routine%s: "
         + "%d step%s only in %s, %d only in %s, %d changed, %d moved%n",
         r.onlyA().size(), r.onlyA().size() == 1 ? "" : "s", a, r.onlyB().size(), b,
-        changedRoutines, changedRoutines == 1 ? "" : "s", onlyA, onlyA == 1 ? "" : "s", a, onlyB, b, changed, movedSteps));
+        changedRoutines, changedRoutines == 1 ? " differs" : "s differ", onlyA, onlyA == 1 ? "" : "s", a, onlyB, b, changed, movedSteps));
     return sb.toString();
   }
 }
