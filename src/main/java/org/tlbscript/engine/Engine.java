@@ -33,7 +33,12 @@ public final class Engine {
   /** The address of this CPU's last stale use and last freed walk (for assertions by address). */
   static final int STALE_VA = DEPTH + 6;
   static final int FREED_VA = DEPTH + 7;
-  static final int FRAMES = DEPTH + 8;
+  /**
+   * IPIs this CPU took while a kernel thread (or idle) ran on it, i.e. it was woken for a flush
+   * it may not have needed; for {@code tlbscript compare}. A counter only, read by no step.
+   */
+  static final int WOKEN_IDLE = DEPTH + 8;
+  static final int FRAMES = DEPTH + 9;
   static final int F_ROUTINE = 0;
   static final int F_PC = 1;
   static final int F_HANDLER_OF = 2;
@@ -281,6 +286,10 @@ public final class Engine {
   /** Interrupt entry on {@code target} for the IPI from {@code sender}: its handler is pushed. */
   public void deliverIpi(Machine m, int target, int sender, Observer obs) {
     m.takeIpi(target, sender);
+    // compare's "woken while idle": the scheduler register says a kernel thread/idle runs here
+    if (m.reg(target, MmCode.KTHREAD) != 0) {
+      m.setReg(target, WOKEN_IDLE, m.reg(target, WOKEN_IDLE) + 1);
+    }
     Routine handler = model.routine((int) m.reg(sender, IPI_HANDLER));
     if (obs != null) {
       obs.event(new Observer.Event(Observer.Event.Kind.IPI, target,
@@ -413,6 +422,11 @@ public final class Engine {
 
   public long freedWalks(Machine m, int cpu) {
     return m.reg(cpu, FREED_WALKS);
+  }
+
+  /** IPIs taken by {@code cpu} while it ran a kernel thread or idle (see {@link #WOKEN_IDLE}). */
+  public long wokenIdle(Machine m, int cpu) {
+    return m.reg(cpu, WOKEN_IDLE);
   }
 
   public long lastStaleUse(Machine m, int cpu) {

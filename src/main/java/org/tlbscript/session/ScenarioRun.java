@@ -71,9 +71,28 @@ public final class ScenarioRun {
     return run(source, null, model, trace);
   }
 
+  /** Watches a run statement by statement (used by {@link Comparison}). */
+  interface Watcher {
+    /** The session was made, before the first statement. */
+    void started(Session session);
+
+    /** {@code stmt} ran with outcome {@code o}. */
+    void executed(Ast.Stmt stmt, Outcome o);
+  }
+
+  /** As {@link #runOn}, with {@code watcher} told of the session and of each statement. */
+  static Result runWatched(Source source, KernelModel model, Watcher watcher) {
+    return run(source, null, model, false, watcher);
+  }
+
   private static Result run(Source source, String kernelOverride, KernelModel model, boolean trace) {
+    return run(source, kernelOverride, model, trace, null);
+  }
+
+  private static Result run(Source source, String kernelOverride, KernelModel model, boolean trace,
+      Watcher watcher) {
     long t0 = System.nanoTime();
-    Result r = execute(source, kernelOverride, model, trace);
+    Result r = execute(source, kernelOverride, model, trace, watcher);
     List<String> expected = expectedErrors(source);
     if (expected.isEmpty()) {
       return new Result(r.name, r.status, r.output, r.diagnostics, r.kernel, System.nanoTime() - t0);
@@ -124,7 +143,7 @@ public final class ScenarioRun {
   }
 
   private static Result execute(Source source, String kernelOverride, KernelModel override,
-      boolean trace) {
+      boolean trace, Watcher watcher) {
     long t0 = System.nanoTime();
     Parser.Result parsed = Parser.parse(source);
     Checker.Result checked = Checker.check(parsed.statements(), Models.knownNames());
@@ -142,11 +161,17 @@ public final class ScenarioRun {
     Session session = new Session(model, checked.setup());
     session.trace(trace);
     session.limits(limits);
+    if (watcher != null) {
+      watcher.started(session);
+    }
     StringBuilder out = new StringBuilder();
     List<Diagnostic> diagnostics = new ArrayList<>();
     Status status = Status.PASSED;
     for (Ast.Stmt s : parsed.statements()) {
       Outcome o = session.execute(s);
+      if (watcher != null) {
+        watcher.executed(s, o);
+      }
       out.append(o.output());
       if (o.diagnostic() != null) {
         diagnostics.add(o.diagnostic());

@@ -44,6 +44,8 @@ public final class Session {
   private final List<String> mmNames;
   private Machine machine;
   private boolean tracing;
+  /** Sees every step and event of sequential actions, traced or not (compare's divergence finder). */
+  private Observer listener = Observer.NONE;
   private final List<Observer.Event> events = new ArrayList<>();
   /** The possible states now; one except after a together block. */
   List<Races.World> worlds;
@@ -105,6 +107,11 @@ public final class Session {
 
   public boolean tracing() {
     return tracing;
+  }
+
+  /** Also reports each step and event of sequential actions to {@code o} (null: nobody). */
+  public void listen(Observer o) {
+    listener = o == null ? Observer.NONE : o;
   }
 
   // ------------------------------------------------------------------ statements
@@ -343,6 +350,7 @@ public final class Session {
 
     @Override
     public void step(int cpu, Routine routine, Step step, String notes) {
+      listener.step(cpu, routine, step, notes);
       if (!tracing) {
         return;
       }
@@ -356,6 +364,7 @@ public final class Session {
 
     @Override
     public void event(Event e) {
+      listener.event(e);
       events.add(e);
       if (tracing || e.kind() == Event.Kind.STALE_USE || e.kind() == Event.Kind.FREED_WALK) {
         if (e.kind() != Event.Kind.IPI || tracing) {
