@@ -55,6 +55,42 @@ public final class Parser {
     return listener.firstExpected == null ? List.of() : listener.firstExpected;
   }
 
+  /** What a stretch of input is, for syntax colouring. */
+  public enum LexKind { KEYWORD, CPU, MM, NUMBER, NAME, COMMENT, OTHER }
+
+  /** A token (or comment) of {@code text}: [start, end) and its kind. Whitespace is not listed. */
+  public record Lexeme(int start, int end, LexKind kind) {}
+
+  /** The tokens of {@code text}, never failing (unknown characters are OTHER). */
+  public static List<Lexeme> lex(String text) {
+    TlbsLexer lexer = new TlbsLexer(CharStreams.fromString(text));
+    lexer.removeErrorListeners();
+    List<Lexeme> out = new ArrayList<>();
+    int at = 0;
+    for (Token t = lexer.nextToken(); t.getType() != Token.EOF; t = lexer.nextToken()) {
+      int start = t.getStartIndex();
+      // skipped comments are not tokens: find them in the gap
+      int hash = text.indexOf('#', at);
+      if (hash >= 0 && hash < start) {
+        int nl = text.indexOf('\n', hash);
+        out.add(new Lexeme(hash, nl < 0 || nl > start ? start : nl, LexKind.COMMENT));
+      }
+      int type = t.getType();
+      String lit = TlbsLexer.VOCABULARY.getLiteralName(type);
+      LexKind kind = type == TlbsLexer.CPU ? LexKind.CPU : type == TlbsLexer.MM ? LexKind.MM
+          : type == TlbsLexer.NUMBER ? LexKind.NUMBER : type == TlbsLexer.NAME ? LexKind.NAME
+          : lit != null && Character.isLetter(lit.charAt(1)) ? LexKind.KEYWORD : LexKind.OTHER;
+      out.add(new Lexeme(start, t.getStopIndex() + 1, kind));
+      at = t.getStopIndex() + 1;
+    }
+    int hash = text.indexOf('#', at);
+    if (hash >= 0) {
+      int nl = text.indexOf('\n', hash);
+      out.add(new Lexeme(hash, nl < 0 ? text.length() : nl, LexKind.COMMENT));
+    }
+    return out;
+  }
+
   static String display(Vocabulary vocabulary, int type) {
     if (type == Token.EOF) {
       return "end of input";
