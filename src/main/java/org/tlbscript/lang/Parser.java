@@ -42,9 +42,44 @@ public final class Parser {
     return new Result(statements, all, listener.sawEof);
   }
 
-  /** The keywords and token kinds the grammar accepts after {@code textBeforeCursor}. */
+  /**
+   * The keywords and token kinds the grammar accepts after {@code textBeforeCursor}. The
+   * expected set at a sentinel character is exact when the parser stops there; when a choice
+   * needing lookahead fails earlier (after `cpu1 switch`, `mm1` or `kernel`), each token kind
+   * is tried in turn instead.
+   */
   public static List<String> expectedAfter(String textBeforeCursor) {
-    Source source = new Source("<completion>", textBeforeCursor + "\u0000");
+    Listener first = probe(textBeforeCursor);
+    if (first.firstOffset == textBeforeCursor.length()) {
+      return first.firstExpected;
+    }
+    String base = textBeforeCursor.isEmpty() || Character.isWhitespace(textBeforeCursor.charAt(textBeforeCursor.length() - 1))
+        ? textBeforeCursor : textBeforeCursor + " ";
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    Vocabulary v = TlbsLexer.VOCABULARY;
+    for (int type = 1; type <= v.getMaxTokenType(); type++) {
+      String lit = v.getLiteralName(type);
+      String sample = lit != null ? lit.substring(1, lit.length() - 1) : switch (String.valueOf(v.getSymbolicName(type))) {
+        case "CPU" -> "cpu0";
+        case "MM" -> "mm1";
+        case "NUMBER" -> "1";
+        case "NAME" -> "x";
+        default -> null;
+      };
+      if (sample == null) {
+        continue;
+      }
+      String text = base + sample + " ";
+      if (probe(text).firstOffset == text.length()) {
+        out.add(display(v, type));
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  /** Parses {@code text} and a sentinel that no rule accepts there. */
+  private static Listener probe(String text) {
+    Source source = new Source("<completion>", text + "\u0000");
     TlbsLexer lexer = new TlbsLexer(CharStreams.fromString(source.text()));
     TlbsParser parser = new TlbsParser(new CommonTokenStream(lexer));
     Listener listener = new Listener(source);
@@ -52,7 +87,10 @@ public final class Parser {
     parser.removeErrorListeners();
     parser.addErrorListener(listener);
     parser.script();
-    return listener.firstExpected == null ? List.of() : listener.firstExpected;
+    if (listener.firstExpected == null) {
+      listener.firstExpected = List.of();
+    }
+    return listener;
   }
 
   /** What a stretch of input is, for syntax colouring. */
@@ -134,6 +172,8 @@ public final class Parser {
     int lastLine = -1;
     boolean sawEof;
     List<String> firstExpected;
+    /** Where the first syntax error's offending token starts (-1: none). */
+    int firstOffset = -1;
 
     Listener(Source source) {
       this.source = source;
@@ -158,6 +198,9 @@ public final class Parser {
       }
       if (firstExpected == null) {
         firstExpected = expected;
+        // a failed prediction reports the tokens expected where the choice began
+        Token from = e instanceof org.antlr.v4.runtime.NoViableAltException nv ? nv.getStartToken() : token;
+        firstOffset = from == null ? -1 : from.getStartIndex();
       }
       if (line == lastLine) {
         return; // one diagnostic per line: later ones are cascades
