@@ -19,7 +19,7 @@ final class TerminalInput implements Repl.Input {
         .highlighter(new LexerHighlighter())
         .parser(new BlockParser())
         .variable(LineReader.HISTORY_FILE, history)
-        .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P.. ")
+        .variable(LineReader.SECONDARY_PROMPT_PATTERN, "  ..  ")
         .variable(LineReader.INDENTATION, 2)
         .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
         .build();
