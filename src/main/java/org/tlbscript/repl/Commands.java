@@ -149,6 +149,14 @@ final class Commands {
     if (s == null) {
       return "nothing to explore: no statement yet\n";
     }
+    boolean paused = false;
+    for (int c = 0; s.worldCount() == 1 && c < s.cpus(); c++) {
+      Machine m = s.machine();
+      paused |= s.engine().depth(m, c) > 0 || m.pendingIpis(c) != 0 || m.storeBufferCount(c) > 0;
+    }
+    if (!paused && s.worldCount() == 1) {
+      return "nothing left to interleave: no CPU is paused mid-action (`cpuN begin ACTION` pauses one)\n";
+    }
     Outcome o = s.explore();
     if (o.diagnostic() != null) {
       return o.output() + ws.fail(List.of(o.diagnostic()), Workspace.code(o.status()));
