@@ -42,9 +42,44 @@ public final class Parser {
     return new Result(statements, all, listener.sawEof);
   }
 
-  /** The keywords and token kinds the grammar accepts after {@code textBeforeCursor}. */
+  /**
+   * The keywords and token kinds the grammar accepts after {@code textBeforeCursor}. The
+   * expected set at a sentinel character is exact when the parser stops there; when a choice
+   * needing lookahead fails earlier (after `cpu1 switch`, `mm1` or `kernel`), each token kind
+   * is tried in turn instead.
+   */
   public static List<String> expectedAfter(String textBeforeCursor) {
-    Source source = new Source("<completion>", textBeforeCursor + "\u0000");
+    Listener first = probe(textBeforeCursor);
+    if (first.firstOffset == textBeforeCursor.length()) {
+      return first.firstExpected;
+    }
+    String base = textBeforeCursor.isEmpty() || Character.isWhitespace(textBeforeCursor.charAt(textBeforeCursor.length() - 1))
+        ? textBeforeCursor : textBeforeCursor + " ";
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    Vocabulary v = TlbsLexer.VOCABULARY;
+    for (int type = 1; type <= v.getMaxTokenType(); type++) {
+      String lit = v.getLiteralName(type);
+      String sample = lit != null ? lit.substring(1, lit.length() - 1) : switch (String.valueOf(v.getSymbolicName(type))) {
+        case "CPU" -> "cpu0";
+        case "MM" -> "mm1";
+        case "NUMBER" -> "1";
+        case "NAME" -> "x";
+        default -> null;
+      };
+      if (sample == null) {
+        continue;
+      }
+      String text = base + sample + " ";
+      if (probe(text).firstOffset == text.length()) {
+        out.add(display(v, type));
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  /** Parses {@code text} and a sentinel that no rule accepts there. */
+  private static Listener probe(String text) {
+    Source source = new Source("<completion>", text + "\u0000");
     TlbsLexer lexer = new TlbsLexer(CharStreams.fromString(source.text()));
     TlbsParser parser = new TlbsParser(new CommonTokenStream(lexer));
     Listener listener = new Listener(source);
@@ -52,7 +87,46 @@ public final class Parser {
     parser.removeErrorListeners();
     parser.addErrorListener(listener);
     parser.script();
-    return listener.firstExpected == null ? List.of() : listener.firstExpected;
+    if (listener.firstExpected == null) {
+      listener.firstExpected = List.of();
+    }
+    return listener;
+  }
+
+  /** What a stretch of input is, for syntax colouring. */
+  public enum LexKind { KEYWORD, CPU, MM, NUMBER, NAME, COMMENT, OTHER }
+
+  /** A token (or comment) of {@code text}: [start, end) and its kind. Whitespace is not listed. */
+  public record Lexeme(int start, int end, LexKind kind) {}
+
+  /** The tokens of {@code text}, never failing (unknown characters are OTHER). */
+  public static List<Lexeme> lex(String text) {
+    TlbsLexer lexer = new TlbsLexer(CharStreams.fromString(text));
+    lexer.removeErrorListeners();
+    List<Lexeme> out = new ArrayList<>();
+    int at = 0;
+    for (Token t = lexer.nextToken(); t.getType() != Token.EOF; t = lexer.nextToken()) {
+      int start = t.getStartIndex();
+      // skipped comments are not tokens: find them in the gap
+      int hash = text.indexOf('#', at);
+      if (hash >= 0 && hash < start) {
+        int nl = text.indexOf('\n', hash);
+        out.add(new Lexeme(hash, nl < 0 || nl > start ? start : nl, LexKind.COMMENT));
+      }
+      int type = t.getType();
+      String lit = TlbsLexer.VOCABULARY.getLiteralName(type);
+      LexKind kind = type == TlbsLexer.CPU ? LexKind.CPU : type == TlbsLexer.MM ? LexKind.MM
+          : type == TlbsLexer.NUMBER ? LexKind.NUMBER : type == TlbsLexer.NAME ? LexKind.NAME
+          : lit != null && Character.isLetter(lit.charAt(1)) ? LexKind.KEYWORD : LexKind.OTHER;
+      out.add(new Lexeme(start, t.getStopIndex() + 1, kind));
+      at = t.getStopIndex() + 1;
+    }
+    int hash = text.indexOf('#', at);
+    if (hash >= 0) {
+      int nl = text.indexOf('\n', hash);
+      out.add(new Lexeme(hash, nl < 0 ? text.length() : nl, LexKind.COMMENT));
+    }
+    return out;
   }
 
   static String display(Vocabulary vocabulary, int type) {
@@ -98,6 +172,8 @@ public final class Parser {
     int lastLine = -1;
     boolean sawEof;
     List<String> firstExpected;
+    /** Where the first syntax error's offending token starts (-1: none). */
+    int firstOffset = -1;
 
     Listener(Source source) {
       this.source = source;
@@ -122,6 +198,9 @@ public final class Parser {
       }
       if (firstExpected == null) {
         firstExpected = expected;
+        // a failed prediction reports the tokens expected where the choice began
+        Token from = e instanceof org.antlr.v4.runtime.NoViableAltException nv ? nv.getStartToken() : token;
+        firstOffset = from == null ? -1 : from.getStartIndex();
       }
       if (line == lastLine) {
         return; // one diagnostic per line: later ones are cascades

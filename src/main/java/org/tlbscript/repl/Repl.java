@@ -1,31 +1,19 @@
 package org.tlbscript.repl;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.jline.reader.EndOfFileException;
-import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
-import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import org.tlbscript.kernels.Models;
-import org.tlbscript.lang.Ast;
-import org.tlbscript.lang.Checker;
-import org.tlbscript.lang.Diagnostic;
-import org.tlbscript.lang.Parser;
-import org.tlbscript.lang.Source;
-import org.tlbscript.session.Outcome;
-import org.tlbscript.session.Session;
 
 /**
- * The interactive loop: each line is parsed, checked together with what was accepted before,
- * and run. The machine is rebuilt by replaying the accepted statements whenever a line names a
- * new CPU, mm or page (the layout is fixed per machine), so the state is always that of the
- * whole session. It does not know whether it talks to a terminal or a pipe: with a pipe there
- * is no prompt and the exit code is the batch one.
+ * The interactive loop: read a statement (continuing while a together block is open), run a
+ * colon command or evaluate it in the {@link Workspace}, print the result. It does not know
+ * whether it talks to a terminal or a pipe: with a pipe there is no prompt and the exit code
+ * is the batch one.
  */
 public final class Repl {
   /** Where lines come from: a JLine terminal or a plain stream. */
@@ -36,49 +24,37 @@ public final class Repl {
     default void close() throws IOException {}
   }
 
+  static final String PROMPT = "tlbs> ";
+  static final String CONTINUATION = "  ..  ";
+
   private final Input input;
   private final PrintWriter out;
   private final boolean interactive;
-  private final String kernelOverride;
-  private final List<Ast.Stmt> accepted = new ArrayList<>();
-  private Session session;
-  private int exit;
+  private final Workspace ws;
+  private final Commands commands;
+  private Path preload;
   private int lineNo;
 
   public Repl(Input input, PrintWriter out, String kernel, boolean interactive) {
+    this(input, out, new Workspace(kernel), interactive);
+  }
+
+  private Repl(Input input, PrintWriter out, Workspace ws, boolean interactive) {
     this.input = input;
     this.out = out;
     this.interactive = interactive;
-    this.kernelOverride = kernel;
+    this.ws = ws;
+    this.commands = new Commands(ws);
   }
 
-  /** A JLine line reader on {@code terminal}, with history kept in {@code history}. */
-  public static Input terminalInput(Terminal terminal, Path history) {
-    LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("tlbscript")
-        .variable(LineReader.HISTORY_FILE, history)
-        .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-        .build();
-    return new Input() {
-      @Override
-      public String readLine(String prompt) {
-        try {
-          return reader.readLine(prompt);
-        } catch (UserInterruptException e) {
-          return "";
-        } catch (EndOfFileException e) {
-          return null;
-        }
-      }
-
-      @Override
-      public void close() throws IOException {
-        reader.getHistory().save();
-      }
-    };
+  /** The REPL with JLine line editing on {@code terminal}, history kept in {@code history}. */
+  public static Repl onTerminal(Terminal terminal, Path history, String kernel) {
+    Workspace ws = new Workspace(kernel);
+    return new Repl(new TerminalInput(terminal, history, ws), terminal.writer(), ws, true);
   }
 
   /** Lines from a pipe or file: no prompt, no editing. */
-  public static Input plainInput(java.io.BufferedReader reader) {
+  public static Input plainInput(BufferedReader reader) {
     return prompt -> reader.readLine();
   }
 
@@ -86,32 +62,62 @@ public final class Repl {
   public static Repl system(String kernel, Path history) throws IOException {
     if (System.console() != null) {
       Terminal t = TerminalBuilder.builder().system(true).build();
-      return new Repl(terminalInput(t, history), t.writer(), kernel, true);
+      return onTerminal(t, history, kernel);
     }
-    return new Repl(plainInput(new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-        java.nio.charset.StandardCharsets.UTF_8))), new PrintWriter(System.out, true), kernel, false);
+    return new Repl(plainInput(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))),
+        new PrintWriter(System.out, true), kernel, false);
+  }
+
+  /** A scenario to run into the session before the first prompt. */
+  public Repl preload(Path file) {
+    this.preload = file;
+    return this;
   }
 
   public int run() throws IOException {
     if (interactive) {
-      out.println("tlbscript " + (kernelOverride != null ? kernelOverride : Models.DEFAULT)
-          + " — type statements (cpu1 switch mm2, flush mm1 range, assert stale none), :help, Ctrl-D to leave");
+      out.println("tlbscript " + ws.kernel()
+          + " — type statements (cpu1 switch mm2, flush mm1 range, assert stale none), Tab, :help, Ctrl-D to leave");
+    }
+    if (preload != null) {
+      out.print(commands.load(preload));
+      out.flush();
     }
     while (true) {
-      String line = input.readLine("tlbs> ");
+      String line = input.readLine(PROMPT);
       if (line == null) {
         break;
       }
-      lineNo++;
-      String trimmed = line.trim();
-      if (trimmed.equals(":quit") || trimmed.equals(":q")) {
-        break;
-      } else if (trimmed.equals(":help")) {
-        out.print(help());
-      } else if (!trimmed.isEmpty()) {
-        out.print(eval(line));
+      int first = lineNo + 1;
+      lineNo += (int) line.chars().filter(ch -> ch == '\n').count() + 1;
+      String trimmed = line.strip();
+      if (trimmed.isEmpty()) {
+        continue;
       }
+      if (trimmed.startsWith(":")) {
+        Commands.Result r = commands.run(trimmed);
+        out.print(r.output());
+        out.flush();
+        if (r.quit()) {
+          break;
+        }
+        continue;
+      }
+      // a pipe gives one line at a time: an open together block continues on the next ones
+      StringBuilder text = new StringBuilder(line);
+      while (Workspace.incomplete(text.toString())) {
+        String more = input.readLine(CONTINUATION);
+        if (more == null) {
+          break;
+        }
+        lineNo += (int) more.chars().filter(ch -> ch == '\n').count() + 1;
+        text.append('\n').append(more);
+      }
+      out.print(ws.eval(interactive ? "<repl>" : "<stdin>", text.toString(), first));
       out.flush();
+    }
+    if (interactive) {
+      out.println("bye");
     }
     try {
       input.close();
@@ -119,79 +125,6 @@ public final class Repl {
       out.println("tlbscript: could not save history: " + e.getMessage());
     }
     out.flush();
-    return exit;
-  }
-
-  /** Runs one line; returns what to print. The line is kept only if it ran without error. */
-  public String eval(String line) {
-    // padded so that positions carry the input's line number: <stdin>:8:6
-    Source source = new Source(interactive ? "<repl>" : "<stdin>", "\n".repeat(Math.max(0, lineNo - 1)) + line);
-    Parser.Result parsed = Parser.parse(source);
-    if (!parsed.ok()) {
-      return fail(parsed.diagnostics(), 3);
-    }
-    List<Ast.Stmt> all = new ArrayList<>(accepted);
-    all.addAll(parsed.statements());
-    Checker.Result checked = Checker.check(all, Models.knownNames());
-    if (!checked.ok()) {
-      return fail(checked.diagnostics(), 3);
-    }
-    String kernel = kernelOverride != null ? kernelOverride
-        : checked.setup().kernel() != null ? checked.setup().kernel() : Models.DEFAULT;
-    boolean rebuild = session == null || !session.model.name.equals(kernel)
-        || !sameLayout(session.setup, checked.setup());
-    Session target = rebuild ? new Session(Models.find(kernel).orElseThrow(), checked.setup()) : session;
-    if (rebuild) {
-      target.trace(session != null && session.tracing());
-      boolean wasTracing = target.tracing();
-      target.trace(false);
-      for (Ast.Stmt s : accepted) {
-        target.execute(s);
-      }
-      target.trace(wasTracing);
-    }
-    StringBuilder out = new StringBuilder();
-    org.tlbscript.hw.Machine before = target.machine().copy();
-    for (Ast.Stmt s : parsed.statements()) {
-      Outcome o = target.execute(s);
-      out.append(o.output());
-      if (o.diagnostic() != null) {
-        target.restore(before);
-        session = target;
-        return out + fail(List.of(o.diagnostic()), o.status() == Outcome.Status.ASSERTION_FAILED ? 1
-            : o.status() == Outcome.Status.MODEL_BUG ? 4 : 3);
-      }
-    }
-    accepted.addAll(parsed.statements());
-    session = target;
-    return out.toString();
-  }
-
-  private static boolean sameLayout(Checker.Setup a, Checker.Setup b) {
-    return a.cpuCount() == b.cpuCount() && a.mms().equals(b.mms())
-        && java.util.Arrays.equals(a.pages(), b.pages()) && java.util.Objects.equals(a.pcid(), b.pcid())
-        && java.util.Objects.equals(a.ceiling(), b.ceiling()) && a.tso() == b.tso()
-        && a.speculate() == b.speculate();
-  }
-
-  private String fail(List<Diagnostic> diagnostics, int code) {
-    exit = Math.max(exit, code);
-    StringBuilder sb = new StringBuilder();
-    diagnostics.forEach(d -> sb.append(d.render()));
-    return sb.toString();
-  }
-
-  static String help() {
-    return """
-        Statements are those of scenario files, one per line (or several separated by ';'):
-          cpu1 switch mm2        cpu1 switch kernel     cpu1 use mm1 / unuse mm1   cpu1 leave
-          cpu1 touch mm1 0x2000 [write]                 cpu1 spec 0x2000
-          cpu0 map mm1 0x2000    cpu0 unmap mm1 0x2000[..0x4000]   protect, remap, free-tables
-          flush mm1 range [A..B] cpu0 flush mm1 all     cpu0 exit mm1              tick 1000
-          assert stale none      assert ipis cpu1 0     assert cpu1 lazy           assert mask mm1 {cpu0}
-          show state             show cpu1              show mm1                   show tlb cpu1
-          trace on|off
-        Commands: :help, :quit (or Ctrl-D). A line with an error is not kept.
-        """;
+    return ws.exit();
   }
 }

@@ -90,6 +90,71 @@ final class Races {
         millis, s.setup.tso() ? "tso" : "sc"));
   }
 
+  /** {@link Session#explore()}: an exploration with no lanes, judged by stale/freed-walk none. */
+  static Outcome explore(Session s) {
+    if (s.worlds.size() > 1) {
+      return new Outcome(Outcome.Status.INVALID, "", new Diagnostic(org.tlbscript.lang.Pos.at(
+          new org.tlbscript.lang.Source("<explore>", ""), 1, 1),
+          "exploring needs one state, but the together block left " + s.worlds.size() + " outcomes"));
+    }
+    Engine engine = s.engine();
+    Machine start = s.worlds.get(0).machine().withTso(s.setup.tso());
+    List<List<Explorer.Start>> lanes = new ArrayList<>();
+    for (int c = 0; c < s.cpus(); c++) {
+      lanes.add(List.of());
+      engine.setLaneNext(start, c, 0);
+    }
+    Explorer.Result r;
+    try {
+      r = new Explorer(engine, s.setup.speculate()).explore(start, lanes, s.limits);
+    } catch (ModelBug bug) {
+      return s.modelBug(org.tlbscript.lang.Pos.at(new org.tlbscript.lang.Source("<explore>", ""), 1, 1), "", bug);
+    }
+    if (!r.complete) {
+      return new Outcome(Outcome.Status.INCOMPLETE, "", new Diagnostic(org.tlbscript.lang.Pos.at(
+          new org.tlbscript.lang.Source("<explore>", ""), 1, 1),
+          "incomplete: explored " + r.states + " states and stopped at the " + r.incomplete));
+    }
+    List<World> saved = s.worlds;
+    Machine savedMachine = s.machine();
+    StringBuilder out = new StringBuilder();
+    try {
+      List<World> next = new ArrayList<>();
+      for (int i = 0; i < r.finals.size(); i++) {
+        next.add(new World(r.finals.get(i), new Witness(null, r, r.finalIds.get(i), start, lanes,
+            saved.get(0).witness(), s.history.size())));
+      }
+      s.worlds = next;
+      dedupe(s);
+      out.append(String.format("explore: %d states, %d transitions, %d outcome%s, %d ms, memory %s%n",
+          r.states, r.transitions, s.worlds.size(), s.worlds.size() == 1 ? "" : "s", r.millis,
+          s.setup.tso() ? "tso" : "sc"));
+      for (int i = 0; i < s.worlds.size(); i++) {
+        s.focus(i);
+        out.append("  outcome ").append(i + 1).append(':');
+        for (int c = 0; c < s.cpus(); c++) {
+          out.append("  cpu").append(c).append(' ').append(s.mmName(s.loadedMm(c)))
+              .append(s.lazy(c) ? " lazy" : "").append(", ").append(s.machine().ipisTaken(c)).append(" ipi");
+        }
+        out.append('\n');
+      }
+      boolean bad = false;
+      for (String check : List.of("assert stale none", "assert freed-walk none")) {
+        List<Ast.Stmt> parsed = org.tlbscript.lang.Parser.parse(
+            new org.tlbscript.lang.Source("<explore>", check)).statements();
+        Outcome o = assertion(s, (Assert) parsed.get(0));
+        out.append(o.output());
+        bad |= o.status() != Outcome.Status.OK;
+      }
+      out.append(bad ? "  a CPU can go wrong in some interleaving (counterexample above)\n"
+          : "  no interleaving lets a CPU use a stale entry or walk a freed table\n");
+      return Outcome.ok(out.toString());
+    } finally {
+      s.worlds = saved;
+      s.setMachine(savedMachine);
+    }
+  }
+
   /**
    * Lanes run one after another must meet each action's preconditions (a touch needs its CPU
    * running the mm, ...): what a CPU runs changes only by its own lane, so this catches lanes
@@ -271,6 +336,14 @@ final class Races {
           for (int i = 0; i < s.cpus(); i++) {
             if (e.staleUses(end, i) > 0) {
               return "assert stale cpu" + i + " " + Ast.hex(e.lastStaleUse(end, i));
+            }
+          }
+          for (int i = 0; i < s.cpus(); i++) { // none used yet, but one can use one
+            String probe = "assert stale cpu" + i;
+            Ast.Stmt st = org.tlbscript.lang.Parser.parse(new org.tlbscript.lang.Source("<probe>", probe))
+                .statements().get(0);
+            if (new Assertions(s).check((Assert) st) == null) {
+              return probe;
             }
           }
           return "assert stale none";

@@ -97,6 +97,16 @@ public final class Session {
     worlds = new ArrayList<>(List.of(new Races.World(machine, null)));
   }
 
+  /**
+   * Every interleaving of what is left from the current state (CPUs paused mid-action by
+   * `begin`/`step`, pending IPIs, buffered stores), with no new actions: the outcomes, and a
+   * counterexample if a CPU can use a stale entry or walk a freed table in one. The session's
+   * state is left as it was.
+   */
+  public Outcome explore() {
+    return Races.explore(this);
+  }
+
   public Engine engine() {
     return engine;
   }
