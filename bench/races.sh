@@ -22,10 +22,11 @@ for f in "${files[@]}"; do
   ms=$(grep -o ', [0-9]* ms, memory' "$log" | awk '{s += $2} END {print s + 0}' || true)
   incomplete=$(grep -o 'explored [0-9]* states' "$log" | awk '{s += $2} END {print s + 0}' || true)
   states=$((states + incomplete))
+  [ "$ms" -gt 0 ] || ms=$(((t1 - t0) / 1000000)) # incomplete: no figure line, use the wall time
   rate=$([ "$ms" -gt 0 ] && echo $((states * 1000 / ms)) || echo "-")
   result=$(tail -1 "$log")
   grep -q '^INCOMPLETE' "$log" && result="incomplete ($result)"
   printf '%-44s %12s %12s %9s %9s  %s\n' "$(basename "$f")" "$states" "$rate" $(((t1 - t0) / 1000000)) \
-    $(($(cat "$log.rss") / 1024)) "$result"
+    $(($(tail -1 "$log.rss") / 1024)) "$result"
   rm -f "$log" "$log.rss"
 done

@@ -116,8 +116,9 @@ public final class Explorer {
    * The frontier bound is {@link #breadthFirstLimit}.
    */
   public Result explore(Machine start, List<List<Start>> lanes, Limits limits) {
-    Result r = breadthFirst(start, lanes, limits);
-    return r != null ? r : depthFirst(start, lanes, limits);
+    long t0 = System.currentTimeMillis();
+    Result r = breadthFirst(start, lanes, limits, t0);
+    return r != null ? r : depthFirst(start, lanes, limits, t0);
   }
 
   private static volatile int bfsFrontier = Integer.getInteger("tlbscript.bfsFrontier", 300_000);
@@ -127,8 +128,7 @@ public final class Explorer {
     bfsFrontier = states;
   }
 
-  private Result breadthFirst(Machine start, List<List<Start>> lanes, Limits limits) {
-    long t0 = System.currentTimeMillis();
+  private Result breadthFirst(Machine start, List<List<Start>> lanes, Limits limits, long t0) {
     int cpus = engine.layout.cpus;
     Result r = new Result(cpus);
     FingerprintSet visited = new FingerprintSet();
@@ -202,8 +202,7 @@ public final class Explorer {
   /** One level of the depth-first search: a state, its moves, the next one to try. */
   private record Frame(long[] state, int move, int[] moves, int[] next) {}
 
-  private Result depthFirst(Machine start, List<List<Start>> lanes, Limits limits) {
-    long t0 = System.currentTimeMillis();
+  private Result depthFirst(Machine start, List<List<Start>> lanes, Limits limits, long t0) {
     int cpus = engine.layout.cpus;
     Result r = new Result(cpus);
     r.shortest = false;
