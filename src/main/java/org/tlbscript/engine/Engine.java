@@ -200,21 +200,15 @@ public final class Engine {
     int pc = (int) m.reg(cpu, f + F_PC);
     Step s = r.steps.get(pc);
     CpuExec x = exec(m, cpu, obs);
-    int next = pc + 1;
-    boolean ret = false;
-    try {
-      next = run(m, cpu, obs, f, r, pc, s, x);
-    } finally {
-      if (x.shared > 0 && isPrivate(s)) {
-        throw new ModelBug(r.name + ":" + s.label() + " is declared " + s.access()
-            + " (private) but touched shared memory: declare it R, W, RMW or F");
-      }
+    int next = run(m, cpu, obs, f, r, pc, s, x);
+    if (x.shared > 0 && isPrivate(s)) {
+      throw new ModelBug(r.name + ":" + s.label() + " is declared " + s.access()
+          + " (private) but touched shared memory: declare it R, W, RMW or F");
     }
     if (next == PUSHED || next == BLOCKED) {
       return;
     }
-    ret = next == RETURNED;
-    if (ret || next >= r.steps.size()) {
+    if (next == RETURNED || next >= r.steps.size()) {
       pop(m, cpu);
     } else {
       m.setReg(cpu, f + F_PC, next);
