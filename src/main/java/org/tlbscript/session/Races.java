@@ -92,9 +92,9 @@ final class Races {
 
   /** {@link Session#explore()}: an exploration with no lanes, judged by stale/freed-walk none. */
   static Outcome explore(Session s) {
+    org.tlbscript.lang.Pos here = org.tlbscript.lang.Pos.at(new org.tlbscript.lang.Source("<explore>", ""), 1, 1);
     if (s.worlds.size() > 1) {
-      return new Outcome(Outcome.Status.INVALID, "", new Diagnostic(org.tlbscript.lang.Pos.at(
-          new org.tlbscript.lang.Source("<explore>", ""), 1, 1),
+      return new Outcome(Outcome.Status.INVALID, "", new Diagnostic(here,
           "exploring needs one state, but the together block left " + s.worlds.size() + " outcomes"));
     }
     Engine engine = s.engine();
@@ -108,11 +108,10 @@ final class Races {
     try {
       r = new Explorer(engine, s.setup.speculate()).explore(start, lanes, s.limits);
     } catch (ModelBug bug) {
-      return s.modelBug(org.tlbscript.lang.Pos.at(new org.tlbscript.lang.Source("<explore>", ""), 1, 1), "", bug);
+      return s.modelBug(here, "", bug);
     }
     if (!r.complete) {
-      return new Outcome(Outcome.Status.INCOMPLETE, "", new Diagnostic(org.tlbscript.lang.Pos.at(
-          new org.tlbscript.lang.Source("<explore>", ""), 1, 1),
+      return new Outcome(Outcome.Status.INCOMPLETE, "", new Diagnostic(here,
           "incomplete: explored " + r.states + " states and stopped at the " + r.incomplete));
     }
     List<World> saved = s.worlds;
