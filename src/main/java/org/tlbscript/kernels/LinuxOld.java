@@ -49,7 +49,7 @@ public final class LinuxOld {
     PARENT.put("v4.14", "v4.19");
     PARENT.put("rework-2017", "v4.14");
     PARENT.put("v4.13", "rework-2017");
-    PARENT.put("lazier-2016", "v4.13");
+    PARENT.put("lazier-2016", "v4.12-base"); // the ≤ 4.12 code: not registered, see parent()
     PARENT.put("lazier-2018-tip-ac0315896970", "v4.14");
     PARENT.put("lazier-2018-tip", "lazier-2018-tip-ac0315896970");
     PARENT.put("rik-2018-proposal", "lazier-2018-tip");
@@ -62,12 +62,22 @@ public final class LinuxOld {
     KernelModel v414 = v414(v419.derive("v4.14")).build();
     KernelModel v1 = rework2017(v414.derive("rework-2017")).build();
     KernelModel v0 = v413(v1.derive("v4.13")).build();
-    KernelModel r16 = lazier2016(v0.derive("lazier-2016")).build();
+    v412Base = v412(v1.derive("v4.12-base")).build();
+    KernelModel r16 = lazier2016(v412Base.derive("lazier-2016")).build();
     KernelModel ac03 = tipAc03(v414.derive("lazier-2018-tip-ac0315896970"), v420).build();
     KernelModel tip = tip(ac03.derive("lazier-2018-tip")).build();
     KernelModel prop = proposal(tip.derive("rik-2018-proposal")).build();
     KernelModel r18v1 = rikV1(ac03.derive("rik-2018-v1")).build();
     return List.of(v0, v1, r16, v414, v419, r18v1, prop, ac03, tip);
+  }
+
+  /** The ≤ 4.12 code the 2016 RFC patched (built by {@link #models}; not a registered model). */
+  private static KernelModel v412Base;
+
+  /** The model {@code name} is derived from (the unregistered ≤ 4.12 base for lazier-2016). */
+  public static KernelModel parent(String name) {
+    String p = PARENT.get(name);
+    return p.equals("v4.12-base") ? v412Base : Models.find(p).orElseThrow();
   }
 
   /** The patch that turns the parent into model {@code name} (mutation tests re-derive with it). */
@@ -238,15 +248,165 @@ public final class LinuxOld {
   }
 
   // ------------------------------------------------------------------------------------------
-  // v4.13 (V0, ≤ 4.12 code): cpu_tlbstate.state OK/LAZY, lazy CPU stays in the mask and
-  // leave_mm()s at the first flush IPI; no tlb_gen, no ctxs, no PCID
+  // v4.13 (V0): the 4.13.0 code. Andy Lutomirski's 4.13 clean-ups already gave it
+  // switch_mm_irqs_off, loaded_mm and flush_tlb_func_common, but lazy mode is still
+  // cpu_tlbstate.state TLBSTATE_OK/LAZY: a lazy CPU stays in mm_cpumask, its first flush IPI makes
+  // it leave_mm() (switch to init_mm), and there is no tlb_gen, no ctxs[], no PCID.
+  // Read in a stored 4.13 arch/x86/mm/tlb.c (docs/kernel-history-notes.md, "4.13.0").
 
   static KernelModel.Builder v413(KernelModel.Builder m) {
-    m.about("≤ 4.12; 4.13 per kernel-tlb.md §0a-1 (era V0, unverified: see docs/kernel-history-notes.md)",
-        "pre-94b1b03b519b code (the lines that commit removed)",
+    m.about("4.13 (era V0; the code of every release up to 4.13)",
+        "4.13.0 arch/x86/mm/tlb.c (after the 4.13 flush_tlb_info clean-ups, before 94b1b03b519b)",
         "state TLBSTATE_OK/LAZY; a lazy CPU stays in mm_cpumask and its first flush IPI makes it "
-            + "leave_mm() (CR3 := swapper_pg_dir, bit cleared); no tlb_gen, one CR3 flush per mm change")
+            + "leave_mm() (switch to init_mm); no tlb_gen, one CR3 flush per mm change")
         .pcidDefault(false)
+        .selfChecks(SelfCheck.CR3_MATCHES_LOADED_MM);
+    m.routine(switchMm413());
+    Routine.Builder el = Routine.builder(ENTER_LAZY);
+    el.param("mm");
+    el.returnIf("EL1", "if this_cpu_read(cpu_tlbstate.state) != TLBSTATE_OK return",
+        x -> x.own(x.vars().tlbState(x.cpu())) != TLBSTATE_OK);
+    el.step("EL2", W, "this_cpu_write(cpu_tlbstate.state, TLBSTATE_LAZY)",
+        x -> x.store(x.vars().tlbState(x.cpu()), TLBSTATE_LAZY));
+    m.routine(el.build());
+    m.routine(leaveMm413());
+    m.routine(flushTlbMmRange413());
+    m.routine(others413());
+    m.routine(flushTlbFuncCommon413());
+    // arch_tlbbatch_add_mm had no tlb_gen to bump before the rework
+    m.drop("reclaim", "RC2");
+    m.replace("reclaim", "RC5", s -> s.with("the batch is flushed: the page can be freed",
+        x -> x.flushReturned((int) x.get(new Local("mm", 0)), 1)));
+    return m;
+  }
+
+  /** switch_mm_irqs_off of 4.13: loaded_mm first, then the mask, then CR3, then prev's bit. */
+  static Routine switchMm413() {
+    Routine.Builder r = Routine.builder(SWITCH_MM).irqsOff();
+    r.param("prev");
+    Local next = r.param("next");
+    Local realPrev = r.local("real_prev");
+    r.step("SW0", P, "real_prev := this_cpu_read(cpu_tlbstate.loaded_mm)",
+        x -> x.set(realPrev, x.own(x.vars().loadedMm(x.cpu()))));
+    r.step("SW1", W, "this_cpu_write(cpu_tlbstate.state, TLBSTATE_OK)",
+        x -> x.store(x.vars().tlbState(x.cpu()), TLBSTATE_OK));
+    r.jumpIf("SW2", "if real_prev != next goto SW3", x -> x.get(realPrev) != x.get(next), "SW3");
+    r.step("SW2a", R, "WARN_ON_ONCE(cpu ∉ mm_cpumask(next)): set it", x -> {
+      long bit = 1L << x.cpu();
+      if ((x.load(x.vars().cpumask((int) x.get(next))) & bit) == 0) {
+        x.note("WARN_ON_ONCE: cpu not in mm_cpumask(next)");
+        x.rmwBits(x.vars().cpumask((int) x.get(next)), bit, true);
+      }
+    });
+    r.ret("SW2b", "return (same mm: no flush, no CR3 write)");
+    r.step("SW3", W, "this_cpu_write(cpu_tlbstate.loaded_mm, next)",
+        x -> x.store(x.vars().loadedMm(x.cpu()), x.get(next)));
+    r.step("SW3c", RMW, "cpumask_set_cpu(cpu, mm_cpumask(next)) (init_mm too)",
+        x -> x.rmwBits(x.vars().cpumask((int) x.get(next)), 1L << x.cpu(), true));
+    r.fn("load_cr3");
+    r.step("SW4", CR3, "load_cr3(next->pgd) (no PCID: drops every user entry)",
+        x -> x.writeCr3((int) x.get(next), 0, false));
+    r.fn(SWITCH_MM);
+    r.step("SW3b", RMW, "cpumask_clear_cpu(cpu, mm_cpumask(real_prev))",
+        x -> x.rmwBits(x.vars().cpumask((int) x.get(realPrev)), 1L << x.cpu(), false));
+    r.step("SW6", P, "load_mm_cr4(next); switch_ldt(real_prev, next)", x -> x.note("CR4/LDT reloaded"));
+    return r.build();
+  }
+
+  /** leave_mm of 4.13: a lazy CPU switches to init_mm. */
+  static Routine leaveMm413() {
+    Routine.Builder r = Routine.builder("leave_mm");
+    r.returnIf("LM1", "if loaded_mm == &init_mm return",
+        x -> x.own(x.vars().loadedMm(x.cpu())) == Vars.INIT_MM);
+    r.step("LM2", P, "if this_cpu_read(cpu_tlbstate.state) == TLBSTATE_OK: BUG()", x -> {
+      if (x.own(x.vars().tlbState(x.cpu())) == TLBSTATE_OK) {
+        x.note("BUG: leave_mm in TLBSTATE_OK");
+      }
+    });
+    r.call("LM3", "switch_mm(NULL, &init_mm, NULL)", SWITCH_MM, x -> new long[] {Vars.NULL_MM, Vars.INIT_MM});
+    return r.build();
+  }
+
+  /** flush_tlb_mm_range of 4.13: smp_mb(), the range decision, local flush, the others; no tlb_gen. */
+  static Routine flushTlbMmRange413() {
+    Routine.Builder r = Routine.builder(FLUSH);
+    Local mm = r.param("mm");
+    Local start = r.param("start");
+    Local end = r.param("end");
+    r.param("stride_shift");
+    r.param("freed_tables");
+    Local mask = r.local("mask");
+    r.step("F1", F, "cpu := get_cpu(); smp_mb() (synchronizes with switch_mm)", Exec::fence);
+    r.step("F3", P, "if end != TLB_FLUSH_ALL && !(vmflag & VM_HUGETLB) && (end - start) >> PAGE_SHIFT "
+        + "<= ceiling: info.start/end := start/end; else 0..TLB_FLUSH_ALL", x -> {
+          long s = x.get(start);
+          long e = x.get(end);
+          boolean range = e != Vars.TLB_FLUSH_ALL && ((e - s) >>> Vars.PAGE_SHIFT) <= x.ceiling();
+          x.setReg(Vars.INFO_MM, x.get(mm));
+          x.setReg(Vars.INFO_START, range ? s : 0);
+          x.setReg(Vars.INFO_END, range ? e : Vars.TLB_FLUSH_ALL);
+          x.setReg(Vars.INFO_STRIDE, Vars.PAGE_SHIFT);
+          x.setReg(Vars.INFO_FREED, 0);
+          x.setReg(Vars.INFO_INITIATOR, x.cpu());
+          if (x.tracing()) {
+            x.note(range ? "range" : "full");
+          }
+        });
+    r.jumpIf("F5", "if mm != loaded_mm goto F6", x -> x.get(mm) != x.own(x.vars().loadedMm(x.cpu())), "F6");
+    r.call("F5a", "local_irq_disable(); flush_tlb_func_local(&info); local_irq_enable()",
+        "flush_tlb_func_local", x -> new long[] {x.cpu()});
+    r.step("F6", R, "mask := mm_cpumask(mm)", x -> x.set(mask, x.load(x.vars().cpumask((int) x.get(mm)))));
+    r.jumpIf("F6a", "if cpumask_any_but(mask, cpu) >= nr_cpu_ids goto F10",
+        x -> (x.get(mask) & ~(1L << x.cpu())) == 0, "F10");
+    r.call("F6b", "flush_tlb_others(mask, &info)", OTHERS, x -> new long[] {x.cpu(), x.get(mask)});
+    r.step("F10", P, "put_cpu(); return (no tlb_gen: the ghost counts this flush as generation 1)",
+        x -> x.flushReturned((int) x.get(mm), 1));
+    return r.build();
+  }
+
+  /** native_flush_tlb_others of 4.13: every CPU of the mask but this one. */
+  static Routine others413() {
+    Routine.Builder r = Routine.builder(OTHERS);
+    r.param("info");
+    Local mask = r.param("cpumask");
+    r.fn("smp_call_function_many");
+    r.step("F9", IPI, "send flush_tlb_func_remote IPIs to cpumask \\ {cpu}",
+        x -> x.sendIpis(x.get(mask) & ~(1L << x.cpu()), "flush_tlb_func_remote"));
+    r.await("F9a", "csd_lock_wait: until every target ran the handler", Exec::ipisDone);
+    return r.build();
+  }
+
+  /** flush_tlb_func_common of 4.13: a lazy CPU leave_mm()s; else a full or per-page flush. */
+  static Routine flushTlbFuncCommon413() {
+    Routine.Builder r = Routine.builder("flush_tlb_func_common").irqsOff();
+    Local f = r.param("info");
+    r.param("local");
+    r.jumpIf("H3", "if this_cpu_read(cpu_tlbstate.state) == TLBSTATE_OK goto H5",
+        x -> x.own(x.vars().tlbState(x.cpu())) == TLBSTATE_OK, "H5");
+    r.call("H3a", "leave_mm(smp_processor_id())", "leave_mm", x -> new long[0]);
+    r.ret("H3b", "return");
+    r.jumpIf("H5", "if f->end == TLB_FLUSH_ALL goto H5b",
+        x -> x.regOf((int) x.get(f), Vars.INFO_END) == Vars.TLB_FLUSH_ALL, "H5b");
+    r.fn("__flush_tlb_single");
+    r.step("H5a", HW, "INVLPG every page of [f->start, f->end)", x -> {
+      int sender = (int) x.get(f);
+      for (long a = x.regOf(sender, Vars.INFO_START); a < x.regOf(sender, Vars.INFO_END);
+          a += 1L << Vars.PAGE_SHIFT) {
+        x.invlpg(a);
+      }
+    });
+    r.ret("H6", "return");
+    r.fn("local_flush_tlb");
+    r.step("H5b", CR3, "local_flush_tlb(): reload CR3 (no PCID: drops every user entry)",
+        x -> x.writeCr3(x.hw().cr3Root(x.cpu()), x.hw().cr3Asid(x.cpu()), false));
+    return r.build();
+  }
+
+  // The ≤ 4.12 code (what 94b1b03b519b's diff removes; from memory where the diff is silent):
+  // the base of the 2016 RFC, which predates the 4.13 clean-ups. Not a registered model.
+
+  static KernelModel.Builder v412(KernelModel.Builder m) {
+    m.pcidDefault(false)
         // leave_mm loads swapper_pg_dir but leaves cpu_tlbstate.active_mm on the old mm, so
         // not even CR3 == loaded_mm holds in this era (see the notes)
         .selfChecks();
@@ -448,7 +608,7 @@ public final class LinuxOld {
   // lazier-2016 (R16): V0 plus "lazy CPUs leave mm_cpumask"
 
   static KernelModel.Builder lazier2016(KernelModel.Builder m) {
-    m.about("2016 RFC, not merged (era R16)", "Rik van Riel, \"x86,mm,sched: make lazy TLB mode even "
+    m.about("2016 RFC, not merged (era R16; on the ≤ 4.12 code)", "Rik van Riel, \"x86,mm,sched: make lazy TLB mode even "
             + "lazier\" (2016; internals reconstructed)",
         "assumed: V0 code whose enter_lazy_tlb also clears the CPU from mm_cpumask; the same-mm "
             + "return finds its bit clear and reloads CR3; page-table freeing never reaches a lazy CPU");
