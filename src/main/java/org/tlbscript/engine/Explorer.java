@@ -440,29 +440,23 @@ public final class Explorer {
     }
   }
 
-  /** A 64-bit fingerprint of a state (collisions are possible but vanishingly rare). */
+  /**
+   * A 64-bit fingerprint of a state (collisions are possible but vanishingly rare): the sum of
+   * a mixed (index, value) term per non-zero cell. Most of a state is zero (empty frames, TLB
+   * slots, store buffers), so skipping zeros is the cheap part, and the terms are independent,
+   * so their multiplications overlap in the CPU.
+   */
   static long fingerprint(long[] s) {
-    // four independent lanes, so the multiplications overlap in the CPU (this is the hot loop)
-    long a = 0x9E3779B97F4A7C15L ^ s.length;
-    long b = 0xC2B2AE3D27D4EB4FL;
-    long c = 0x165667B19E3779F9L;
-    long d = 0x27D4EB2F165667C5L;
-    int i = 0;
-    for (; i + 3 < s.length; i += 4) {
-      a = (a ^ s[i]) * 0xBF58476D1CE4E5B9L;
-      b = (b ^ s[i + 1]) * 0x94D049BB133111EBL;
-      c = (c ^ s[i + 2]) * 0xBF58476D1CE4E5B9L;
-      d = (d ^ s[i + 3]) * 0x94D049BB133111EBL;
-      a ^= a >>> 29;
-      b ^= b >>> 31;
-      c ^= c >>> 27;
-      d ^= d >>> 30;
+    long h = s.length;
+    for (int i = 0; i < s.length; i++) {
+      long v = s[i];
+      if (v != 0) {
+        long x = (v + i * 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
+        x ^= x >>> 32;
+        x *= 0x94D049BB133111EBL;
+        h += x ^ (x >>> 29);
+      }
     }
-    for (; i < s.length; i++) {
-      a = (a ^ s[i]) * 0xBF58476D1CE4E5B9L;
-      a ^= a >>> 31;
-    }
-    long h = a ^ Long.rotateLeft(b, 17) ^ Long.rotateLeft(c, 31) ^ Long.rotateLeft(d, 47);
     h ^= h >>> 33;
     h *= 0xFF51AFD7ED558CCDL;
     h ^= h >>> 33;
