@@ -22,7 +22,12 @@ import org.tlbscript.kernels.Vars;
  * the CPU mask it waits for, violation counters, and frames of (routine, pc, handler-of, locals).
  */
 public final class Engine {
-  public static final int MAX_DEPTH = 8;
+  /**
+   * Registers for a CPU's call stack. Frames are packed, each as large as its routine needs
+   * (most need far fewer locals than the largest), linked to the frame below: the state stays
+   * small, which is what the explorer copies and hashes for every move.
+   */
+  public static final int STACK = 80;
   static final int DEPTH = MmCode.REGS;
   static final int WAITING_FOR = DEPTH + 1;
   static final int STALE_USES = DEPTH + 2;
@@ -38,11 +43,15 @@ public final class Engine {
    * it may not have needed; for {@code tlbscript compare}. A counter only, read by no step.
    */
   static final int WOKEN_IDLE = DEPTH + 8;
-  static final int FRAMES = DEPTH + 9;
+  /** Register offset of the innermost frame (meaningless when DEPTH is 0). */
+  static final int TOP = DEPTH + 9;
+  static final int FRAMES = DEPTH + 10;
   static final int F_ROUTINE = 0;
   static final int F_PC = 1;
   static final int F_HANDLER_OF = 2;
-  static final int F_LOCALS = 3;
+  /** Offset of the frame below (the caller, or the code an interrupt came in on). */
+  static final int F_LINK = 3;
+  static final int F_LOCALS = 4;
   /** A canonical run that takes more steps than this is a model bug (a loop). */
   static final int STEP_LIMIT = 1_000_000;
 
@@ -53,7 +62,6 @@ public final class Engine {
   private final long ceiling;
   private final boolean pcid;
   private final List<String> mmNames;
-  private final int frameSize;
 
   public Engine(KernelModel model, Vars vars, Layout layout, long ceiling, boolean pcid,
       List<String> mmNames) {
@@ -64,13 +72,11 @@ public final class Engine {
     this.pcid = pcid;
     this.mmNames = mmNames;
     this.checkers = new Checkers(vars, layout);
-    this.frameSize = F_LOCALS + model.routines().stream().mapToInt(Routine::frameSize).max().orElse(0);
   }
 
-  /** Registers the engine needs per CPU, given the largest frame of the model. */
+  /** Registers the engine needs per CPU. */
   public static int regsFor(KernelModel model) {
-    int frame = F_LOCALS + model.routines().stream().mapToInt(Routine::frameSize).max().orElse(0);
-    return FRAMES + MAX_DEPTH * frame;
+    return FRAMES + STACK;
   }
 
   /**
@@ -107,8 +113,13 @@ public final class Engine {
 
   // ------------------------------------------------------------------ frames
 
-  private int frame(int level) {
-    return FRAMES + level * frameSize;
+  /** Register offset of the frame at {@code level} (0 is the outermost), walking down the links. */
+  private int frame(Machine m, int cpu, int level) {
+    int f = (int) m.reg(cpu, TOP);
+    for (int l = depth(m, cpu) - 1; l > level; l--) {
+      f = (int) m.reg(cpu, f + F_LINK);
+    }
+    return f;
   }
 
   public int depth(Machine m, int cpu) {
@@ -117,16 +128,20 @@ public final class Engine {
 
   public void push(Machine m, int cpu, Routine r, long[] args, int handlerOf) {
     int d = depth(m, cpu);
-    if (d == MAX_DEPTH) {
-      throw new ModelBug("call stack deeper than " + MAX_DEPTH + " calling " + r.name);
+    int below = (int) m.reg(cpu, TOP);
+    int f = d == 0 ? FRAMES : below + F_LOCALS + routineAt(m, cpu, d - 1).frameSize();
+    if (f + F_LOCALS + r.frameSize() > FRAMES + STACK) {
+      throw new ModelBug("call stack of cpu" + cpu + " overflows its " + STACK + " registers calling " + r.name
+          + " at depth " + d);
     }
-    int f = frame(d);
     m.setReg(cpu, f + F_ROUTINE, model.indexOf(r));
     m.setReg(cpu, f + F_PC, 0);
     m.setReg(cpu, f + F_HANDLER_OF, handlerOf + 1);
-    for (int i = 0; i < frameSize - F_LOCALS; i++) {
+    m.setReg(cpu, f + F_LINK, below);
+    for (int i = 0; i < r.frameSize(); i++) {
       m.setReg(cpu, f + F_LOCALS + i, i < args.length ? args[i] : 0);
     }
+    m.setReg(cpu, TOP, f);
     m.setReg(cpu, DEPTH, d + 1);
   }
 
@@ -141,11 +156,14 @@ public final class Engine {
 
   private void popOne(Machine m, int cpu) {
     int d = depth(m, cpu) - 1;
-    int f = frame(d);
+    int f = (int) m.reg(cpu, TOP);
+    int size = F_LOCALS + routineAt(m, cpu, d).frameSize();
     int handlerOf = (int) m.reg(cpu, f + F_HANDLER_OF) - 1;
-    for (int i = 0; i < frameSize; i++) {
+    int below = (int) m.reg(cpu, f + F_LINK);
+    for (int i = 0; i < size; i++) {
       m.setReg(cpu, f + i, 0);
     }
+    m.setReg(cpu, TOP, d == 0 ? 0 : below);
     m.setReg(cpu, DEPTH, d);
     if (handlerOf >= 0) {
       m.setReg(handlerOf, WAITING_FOR, m.reg(handlerOf, WAITING_FOR) & ~(1L << cpu));
@@ -153,11 +171,11 @@ public final class Engine {
   }
 
   public Routine routineAt(Machine m, int cpu, int level) {
-    return model.routine((int) m.reg(cpu, frame(level) + F_ROUTINE));
+    return model.routine((int) m.reg(cpu, frame(m, cpu, level) + F_ROUTINE));
   }
 
   public int pcAt(Machine m, int cpu, int level) {
-    return (int) m.reg(cpu, frame(level) + F_PC);
+    return (int) m.reg(cpu, frame(m, cpu, level) + F_PC);
   }
 
   /** The step the CPU runs next, or null when it runs no kernel code. */
@@ -195,7 +213,7 @@ public final class Engine {
   /** Runs one step of {@code cpu}'s innermost frame. */
   public void step(Machine m, int cpu, Observer obs) {
     int d = depth(m, cpu);
-    int f = frame(d - 1);
+    int f = (int) m.reg(cpu, TOP);
     Routine r = routineAt(m, cpu, d - 1);
     int pc = (int) m.reg(cpu, f + F_PC);
     Step s = r.steps.get(pc);
@@ -522,7 +540,7 @@ public final class Engine {
       this.m = m;
       this.cpu = cpu;
       this.obs = obs;
-      this.frame = frame(Math.max(0, depth(m, cpu) - 1));
+      this.frame = (int) m.reg(cpu, TOP);
     }
 
     String notes() {
