@@ -343,7 +343,7 @@ final class Workspace {
       candidates.add("assert ipis " + cpu + " " + m.ipisTaken(c));
       candidates.add("assert cr3 " + cpu + " " + m.cr3Writes(c));
       candidates.add("assert " + cpu + " loaded " + session.mmName(session.loadedMm(c)));
-      candidates.add("assert " + cpu + (session.lazy(c) ? " lazy" : " not lazy"));
+      candidates.add("assert " + cpu + (session.lazyMode(c) ? " lazy" : " not lazy"));
     }
     candidates.add("assert stale none");
     candidates.add("assert freed-walk none");

@@ -42,9 +42,9 @@ final class Assertions {
       case CR3 -> count("CR3 writes on " + c, n, m.cr3Writes(cpu));
       case FLUSHES_FULL -> count("full TLB flushes on " + c, n, m.fullFlushes(cpu));
       case FLUSHES_PARTIAL -> count("INVLPGs (partial flushes) on " + c, n, m.invlpgs(cpu));
-      case LAZY -> s.lazy(cpu) ? null : "expected " + c + " to be lazy, but it "
-          + Preconditions.describe(s, cpu) + " (is_lazy = 0)";
-      case NOT_LAZY -> !s.lazy(cpu) ? null : "expected " + c + " not to be lazy, but it "
+      case LAZY -> s.lazyMode(cpu) ? null : "expected " + c + " to be lazy (a kernel thread on a user "
+          + "mm), but it " + Preconditions.describe(s, cpu);
+      case NOT_LAZY -> !s.lazyMode(cpu) ? null : "expected " + c + " not to be lazy, but it "
           + Preconditions.describe(s, cpu);
       case LOADED -> s.loadedMm(cpu) == s.mm(a.mm()) ? null : "expected " + c + " to have "
           + a.mm().name() + " loaded, but loaded_mm is " + s.mmName(s.loadedMm(cpu));

@@ -87,7 +87,7 @@ final class Preconditions {
       return "runs a kernel thread using " + s.mmName(cur);
     }
     long loaded = s.loadedMm(cpu);
-    return "runs a kernel thread" + (s.lazy(cpu) ? ", lazy on " + s.mmName(loaded)
+    return "runs a kernel thread" + (s.lazyMode(cpu) ? ", lazy on " + s.mmName(loaded)
         : loaded == 0 ? " on init_mm" : "");
   }
 

@@ -133,7 +133,7 @@ final class Races {
         out.append("  outcome ").append(i + 1).append(':');
         for (int c = 0; c < s.cpus(); c++) {
           out.append("  cpu").append(c).append(' ').append(s.mmName(s.loadedMm(c)))
-              .append(s.lazy(c) ? " lazy" : "").append(", ").append(s.machine().ipisTaken(c)).append(" ipi");
+              .append(s.lazyMode(c) ? " lazy" : "").append(", ").append(s.machine().ipisTaken(c)).append(" ipi");
         }
         out.append('\n');
       }
@@ -372,7 +372,7 @@ final class Races {
           return "assert flushes " + c + " partial " + end.invlpgs(a.cpu().n());
         }
         case LAZY, NOT_LAZY -> {
-          return "assert " + c + (s.lazy(a.cpu().n()) ? " lazy" : " not lazy");
+          return "assert " + c + (s.lazyMode(a.cpu().n()) ? " lazy" : " not lazy");
         }
         case LOADED -> {
           return "assert " + c + " loaded " + s.mmName(s.loadedMm(a.cpu().n()));

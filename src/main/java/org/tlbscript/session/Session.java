@@ -326,8 +326,19 @@ public final class Session {
     return machine.memory(layout.cell(vars.loadedMm(cpu)));
   }
 
+  /** The kernel's is_lazy flag (4.14+ names lazy mode so; other eras keep it elsewhere). */
   public boolean lazy(int cpu) {
     return machine.memory(layout.cell(vars.isLazy(cpu))) != 0;
+  }
+
+  /**
+   * Lazy TLB mode as every era means it: a kernel thread runs (not one that adopted an mm) while
+   * a user mm is still loaded. Era-independent, unlike the flag that records it (state LAZY up to
+   * 4.13, the cleared mask bit of the 2017 rework, is_lazy from 4.14).
+   */
+  public boolean lazyMode(int cpu) {
+    long loaded = loadedMm(cpu);
+    return kthread(cpu) && currentMm(cpu) < 0 && loaded != Vars.INIT_MM && loaded != Vars.SWITCHING;
   }
 
   public long tlbGen(int mm) {

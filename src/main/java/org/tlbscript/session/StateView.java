@@ -33,7 +33,7 @@ final class StateView {
         "full", "invlpg");
     for (int c = 0; c < s.cpus(); c++) {
       t.row("cpu" + c, task(c), s.mmName(s.loadedMm(c)), m.reg(c, Vars.LOADED_MM_ASID),
-          s.lazy(c) ? "yes" : "no", cr3(c), m.ipisTaken(c), m.cr3Writes(c), m.fullFlushes(c),
+          s.lazyMode(c) ? "yes" : "no", cr3(c), m.ipisTaken(c), m.cr3Writes(c), m.fullFlushes(c),
           m.invlpgs(c));
     }
     Table mms = new Table("mm", "ctx_id", "tlb_gen", "mm_cpumask", "state");
