@@ -481,12 +481,12 @@ final class Races {
   }
 
   private static String timeline(List<String[]> rows, int cpus) {
-    int width = 46;
-    StringBuilder sb = new StringBuilder("    ");
+    int width = Math.max(40, Math.min(72, 150 / Math.max(1, cpus))); // wide enough to read, 150 columns in all
+    StringBuilder head = new StringBuilder("    ");
     for (int c = 0; c < cpus; c++) {
-      sb.append(String.format("%-" + width + "s", "cpu" + c));
+      head.append(String.format("%-" + width + "s", "cpu" + c));
     }
-    sb.append('\n');
+    StringBuilder sb = new StringBuilder(head.toString().stripTrailing()).append('\n');
     for (String[] row : rows) {
       StringBuilder line = new StringBuilder("    ");
       for (int c = 0; c < cpus; c++) {
