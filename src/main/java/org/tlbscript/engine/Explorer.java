@@ -498,9 +498,5 @@ public final class Explorer {
         }
       }
     }
-
-    int size() {
-      return size;
-    }
   }
 }

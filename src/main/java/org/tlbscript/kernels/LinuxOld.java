@@ -262,18 +262,27 @@ public final class LinuxOld {
         .pcidDefault(false)
         .selfChecks(SelfCheck.CR3_MATCHES_LOADED_MM);
     m.routine(switchMm413());
+    m.routine(enterLazyV0());
+    m.routine(leaveMm413());
+    m.routine(flushTlbMmRange413());
+    m.routine(others413());
+    m.routine(flushTlbFuncCommon413());
+    return withoutTlbGenInReclaim(m);
+  }
+
+  /** enter_lazy_tlb up to 4.13: TLBSTATE_OK becomes TLBSTATE_LAZY (CR3 and the mask stay). */
+  static Routine enterLazyV0() {
     Routine.Builder el = Routine.builder(ENTER_LAZY);
     el.param("mm");
     el.returnIf("EL1", "if this_cpu_read(cpu_tlbstate.state) != TLBSTATE_OK return",
         x -> x.own(x.vars().tlbState(x.cpu())) != TLBSTATE_OK);
     el.step("EL2", W, "this_cpu_write(cpu_tlbstate.state, TLBSTATE_LAZY)",
         x -> x.store(x.vars().tlbState(x.cpu()), TLBSTATE_LAZY));
-    m.routine(el.build());
-    m.routine(leaveMm413());
-    m.routine(flushTlbMmRange413());
-    m.routine(others413());
-    m.routine(flushTlbFuncCommon413());
-    // arch_tlbbatch_add_mm had no tlb_gen to bump before the rework
+    return el.build();
+  }
+
+  /** arch_tlbbatch_add_mm had no tlb_gen to bump before the rework: the ghost counts generation 1. */
+  static KernelModel.Builder withoutTlbGenInReclaim(KernelModel.Builder m) {
     m.drop("reclaim", "RC2");
     m.replace("reclaim", "RC5", s -> s.with("the batch is flushed: the page can be freed",
         x -> x.flushReturned((int) x.get(new Local("mm", 0)), 1)));
@@ -338,42 +347,62 @@ public final class LinuxOld {
     Local mask = r.local("mask");
     r.step("F1", F, "cpu := get_cpu(); smp_mb() (synchronizes with switch_mm)", Exec::fence);
     r.step("F3", P, "if end != TLB_FLUSH_ALL && !(vmflag & VM_HUGETLB) && (end - start) >> PAGE_SHIFT "
-        + "<= ceiling: info.start/end := start/end; else 0..TLB_FLUSH_ALL", x -> {
-          long s = x.get(start);
-          long e = x.get(end);
-          boolean range = e != Vars.TLB_FLUSH_ALL && ((e - s) >>> Vars.PAGE_SHIFT) <= x.ceiling();
-          x.setReg(Vars.INFO_MM, x.get(mm));
-          x.setReg(Vars.INFO_START, range ? s : 0);
-          x.setReg(Vars.INFO_END, range ? e : Vars.TLB_FLUSH_ALL);
-          x.setReg(Vars.INFO_STRIDE, Vars.PAGE_SHIFT);
-          x.setReg(Vars.INFO_FREED, 0);
-          x.setReg(Vars.INFO_INITIATOR, x.cpu());
-          if (x.tracing()) {
-            x.note(range ? "range" : "full");
-          }
-        });
+        + "<= ceiling: info.start/end := start/end; else 0..TLB_FLUSH_ALL", x -> rangeOrFull(x, mm, start, end));
     r.jumpIf("F5", "if mm != loaded_mm goto F6", x -> x.get(mm) != x.own(x.vars().loadedMm(x.cpu())), "F6");
     r.call("F5a", "local_irq_disable(); flush_tlb_func_local(&info); local_irq_enable()",
         "flush_tlb_func_local", x -> new long[] {x.cpu()});
-    r.step("F6", R, "mask := mm_cpumask(mm)", x -> x.set(mask, x.load(x.vars().cpumask((int) x.get(mm)))));
-    r.jumpIf("F6a", "if cpumask_any_but(mask, cpu) >= nr_cpu_ids goto F10",
-        x -> (x.get(mask) & ~(1L << x.cpu())) == 0, "F10");
-    r.call("F6b", "flush_tlb_others(mask, &info)", OTHERS, x -> new long[] {x.cpu(), x.get(mask)});
-    r.step("F10", P, "put_cpu(); return (no tlb_gen: the ghost counts this flush as generation 1)",
-        x -> x.flushReturned((int) x.get(mm), 1));
+    othersTail(r, mm, mask, "mask := mm_cpumask(mm)", "flush_tlb_others(mask, &info)", "put_cpu()");
     return r.build();
   }
 
   /** native_flush_tlb_others of 4.13: every CPU of the mask but this one. */
   static Routine others413() {
+    return smpCallFunctionMany("flush_tlb_func_remote");
+  }
+
+  /**
+   * native_flush_tlb_others before the lazy filters: smp_call_function_many(cpumask, handler),
+   * every CPU of the mask but this one, waiting for all.
+   */
+  static Routine smpCallFunctionMany(String handler) {
     Routine.Builder r = Routine.builder(OTHERS);
     r.param("info");
     Local mask = r.param("cpumask");
     r.fn("smp_call_function_many");
-    r.step("F9", IPI, "send flush_tlb_func_remote IPIs to cpumask \\ {cpu}",
-        x -> x.sendIpis(x.get(mask) & ~(1L << x.cpu()), "flush_tlb_func_remote"));
+    r.step("F9", IPI, "send " + handler + " IPIs to cpumask \\ {cpu}",
+        x -> x.sendIpis(x.get(mask) & ~(1L << x.cpu()), handler));
     r.await("F9a", "csd_lock_wait: until every target ran the handler", Exec::ipisDone);
     return r.build();
+  }
+
+  /**
+   * F3 before 4.20 (no stride, no freed_tables): a range flush if it spans at most the ceiling
+   * in pages (VM_HUGETLB, which forces a full flush, is not modelled); fills the flush_tlb_info.
+   */
+  static void rangeOrFull(Exec x, Local mm, Local start, Local end) {
+    long s = x.get(start);
+    long e = x.get(end);
+    boolean range = e != Vars.TLB_FLUSH_ALL && ((e - s) >>> Vars.PAGE_SHIFT) <= x.ceiling();
+    x.setReg(Vars.INFO_MM, x.get(mm));
+    x.setReg(Vars.INFO_START, range ? s : 0);
+    x.setReg(Vars.INFO_END, range ? e : Vars.TLB_FLUSH_ALL);
+    x.setReg(Vars.INFO_STRIDE, Vars.PAGE_SHIFT);
+    x.setReg(Vars.INFO_FREED, 0);
+    x.setReg(Vars.INFO_INITIATOR, x.cpu());
+    if (x.tracing()) {
+      x.note(range ? "range" : "full");
+    }
+  }
+
+  /** F6–F10 before tlb_gen: read the mask, IPI the others, return (the ghost marks generation 1). */
+  static void othersTail(Routine.Builder r, Local mm, Local mask, String readText, String callText,
+      String endText) {
+    r.step("F6", R, readText, x -> x.set(mask, x.load(x.vars().cpumask((int) x.get(mm)))));
+    r.jumpIf("F6a", "if cpumask_any_but(mask, cpu) >= nr_cpu_ids goto F10",
+        x -> (x.get(mask) & ~(1L << x.cpu())) == 0, "F10");
+    r.call("F6b", callText, OTHERS, x -> new long[] {x.cpu(), x.get(mask)});
+    r.step("F10", P, endText + "; return (no tlb_gen: the ghost counts this flush as generation 1)",
+        x -> x.flushReturned((int) x.get(mm), 1));
   }
 
   /** flush_tlb_func_common of 4.13: a lazy CPU leave_mm()s; else a full or per-page flush. */
@@ -411,23 +440,13 @@ public final class LinuxOld {
         // not even CR3 == loaded_mm holds in this era (see the notes)
         .selfChecks();
     m.routine(switchMmV0());
-    Routine.Builder el = Routine.builder(ENTER_LAZY);
-    el.param("mm");
-    el.returnIf("EL1", "if this_cpu_read(cpu_tlbstate.state) != TLBSTATE_OK return",
-        x -> x.own(x.vars().tlbState(x.cpu())) != TLBSTATE_OK);
-    el.step("EL2", W, "this_cpu_write(cpu_tlbstate.state, TLBSTATE_LAZY)",
-        x -> x.store(x.vars().tlbState(x.cpu()), TLBSTATE_LAZY));
-    m.routine(el.build());
+    m.routine(enterLazyV0());
     m.routine(leaveMmV0());
     m.routine(flushTlbMmRangeV0());
     m.routine(flushTlbFuncV0());
     m.routine(othersV0());
     m.routine(batchFlushV0());
-    // arch_tlbbatch_add_mm had no tlb_gen to bump before the rework
-    m.drop("reclaim", "RC2");
-    m.replace("reclaim", "RC5", s -> s.with("the batch is flushed: the page can be freed",
-        x -> x.flushReturned((int) x.get(new Local("mm", 0)), 1)));
-    return m;
+    return withoutTlbGenInReclaim(m);
   }
 
   static Routine switchMmV0() {
@@ -503,20 +522,7 @@ public final class LinuxOld {
     r.param("freed_tables");
     Local mask = r.local("mask");
     r.step("F3", P, "preempt_disable(); base_pages_to_flush := (end - start) >> PAGE_SHIFT unless end == "
-        + "TLB_FLUSH_ALL or VM_HUGETLB; > ceiling → TLB_FLUSH_ALL", x -> {
-          long s = x.get(start);
-          long e = x.get(end);
-          boolean range = e != Vars.TLB_FLUSH_ALL && ((e - s) >>> Vars.PAGE_SHIFT) <= x.ceiling();
-          x.setReg(Vars.INFO_MM, x.get(mm));
-          x.setReg(Vars.INFO_START, range ? s : 0);
-          x.setReg(Vars.INFO_END, range ? e : Vars.TLB_FLUSH_ALL);
-          x.setReg(Vars.INFO_STRIDE, Vars.PAGE_SHIFT);
-          x.setReg(Vars.INFO_FREED, 0);
-          x.setReg(Vars.INFO_INITIATOR, x.cpu());
-          if (x.tracing()) {
-            x.note(range ? "range" : "full");
-          }
-        });
+        + "TLB_FLUSH_ALL or VM_HUGETLB; > ceiling → TLB_FLUSH_ALL", x -> rangeOrFull(x, mm, start, end));
     r.jumpIf("F4", "if current->active_mm == mm goto F4b", x -> x.reg(Vars.ACTIVE_MM) == x.get(mm), "F4b");
     r.stepThen("F4a", F, "smp_mb() (synchronize with switch_mm); goto out", Exec::fence, "F6");
     r.jumpIf("F4b", "if current->mm goto F5", x -> x.reg(Vars.CUR_MM) != Vars.NULL_MM, "F5");
@@ -534,25 +540,14 @@ public final class LinuxOld {
       }
     });
     r.fn(FLUSH);
-    r.step("F6", R, "out: mask := mm_cpumask(mm)", x -> x.set(mask, x.load(x.vars().cpumask((int) x.get(mm)))));
-    r.jumpIf("F6a", "if cpumask_any_but(mask, cpu) >= nr_cpu_ids goto F10",
-        x -> (x.get(mask) & ~(1L << x.cpu())) == 0, "F10");
-    r.call("F6b", "flush_tlb_others(mask, mm, start, end)", OTHERS, x -> new long[] {x.cpu(), x.get(mask)});
-    r.step("F10", P, "preempt_enable(); return (no tlb_gen: the ghost counts every change as generation 1)",
-        x -> x.flushReturned((int) x.get(mm), 1));
+    othersTail(r, mm, mask, "out: mask := mm_cpumask(mm)", "flush_tlb_others(mask, mm, start, end)",
+        "preempt_enable()");
     return r.build();
   }
 
   /** native_flush_tlb_others of ≤ 4.12: smp_call_function_many(cpumask, flush_tlb_func). */
   static Routine othersV0() {
-    Routine.Builder r = Routine.builder(OTHERS);
-    r.param("info");
-    Local mask = r.param("cpumask");
-    r.fn("smp_call_function_many");
-    r.step("F9", IPI, "send flush_tlb_func IPIs to cpumask \\ {cpu}",
-        x -> x.sendIpis(x.get(mask) & ~(1L << x.cpu()), "flush_tlb_func"));
-    r.await("F9a", "csd_lock_wait: until every target ran the handler", Exec::ipisDone);
-    return r.build();
+    return smpCallFunctionMany("flush_tlb_func");
   }
 
   /** flush_tlb_func of ≤ 4.12: flush if TLBSTATE_OK, else leave_mm. */

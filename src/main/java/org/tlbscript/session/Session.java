@@ -395,7 +395,4 @@ public final class Session {
     }
   }
 
-  Map<String, long[]> defaultRanges() {
-    return setup.defaultRanges();
-  }
 }
