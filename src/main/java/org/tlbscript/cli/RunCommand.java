@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
   long timeout;
 
   @Option(names = "--max-memory", paramLabel = "MB", description = "stop exploring when the heap holds this much "
-      + "(default: 70% of the JVM's maximum heap)")
+      + "(default: 70%% of the JVM's maximum heap)")
   Long maxMemory;
 
   @Override

@@ -218,6 +218,7 @@ public final class Engine {
     int pc = (int) m.reg(cpu, f + F_PC);
     Step s = r.steps.get(pc);
     CpuExec x = exec(m, cpu, obs);
+    x.step = s;
     int next = run(m, cpu, obs, f, r, pc, s, x);
     if (x.shared > 0 && isPrivate(s)) {
       throw new ModelBug(r.name + ":" + s.label() + " is declared " + s.access()
@@ -535,6 +536,8 @@ public final class Engine {
     private StringBuilder notes;
     /** Shared-memory accesses made by the current step (private steps must make none). */
     int shared;
+    /** The step running (null for a plain program's). */
+    Step step;
 
     CpuExec(Machine m, int cpu, Observer obs) {
       this.m = m;
@@ -603,8 +606,24 @@ public final class Engine {
       return v;
     }
 
+    /**
+     * The ownership rules the explorer's reduction relies on: a cpu_tlbstate cell is written only
+     * by its CPU, and a cpumask bit only by its CPU. A model that breaks one is a model bug.
+     */
+    private void owned(int cell, long bits) {
+      if (cell >= vars.sharedCells()) {
+        return; // a plain program's location (litmus tests)
+      }
+      int owner = vars.ownerOf(cell);
+      if (owner >= 0 && owner != cpu || vars.isCpumask(cell) && bits != 1L << cpu) {
+        throw new ModelBug("cpu" + cpu + " writes " + cellName(cell) + (vars.isCpumask(cell)
+            ? " bits " + cpuSet(bits) : "") + ": only the owning CPU may (the explorer relies on it)");
+      }
+    }
+
     @Override
     public void store(int cell, long v) {
+      owned(cell, -1);
       shared++;
       m.store(cpu, layout.cell(cell), v);
       if (tracing()) {
@@ -614,6 +633,7 @@ public final class Engine {
 
     @Override
     public long rmwAdd(int cell, long delta) {
+      owned(cell, -1);
       shared++;
       long v = m.rmwAdd(cpu, layout.cell(cell), delta);
       if (cell >= vars.tlbGen(0) && cell < vars.tlbGen(0) + vars.mms) {
@@ -627,6 +647,7 @@ public final class Engine {
 
     @Override
     public long rmwBits(int cell, long bits, boolean set) {
+      owned(cell, bits);
       shared++;
       long old = m.rmwBits(cpu, layout.cell(cell), bits, set);
       if (tracing()) {
@@ -637,6 +658,7 @@ public final class Engine {
 
     @Override
     public long cmpxchg(int cell, long expected, long value) {
+      owned(cell, -1);
       shared++;
       long old = m.cmpxchg(cpu, layout.cell(cell), expected, value);
       if (tracing()) {
@@ -648,6 +670,7 @@ public final class Engine {
 
     @Override
     public long xchg(int cell, long value) {
+      owned(cell, -1);
       shared++;
       long old = m.xchg(cpu, layout.cell(cell), value);
       if (tracing()) {
@@ -669,7 +692,22 @@ public final class Engine {
 
     @Override
     public long own(int cell) {
-      return m.load(cpu, layout.cell(cell));
+      if (vars.ownerOf(cell) != cpu && cell != vars.tlbState(cpu)) {
+        throw new ModelBug("cpu" + cpu + " reads " + cellName(cell) + " as its own");
+      }
+      return m.loadOwn(cpu, layout.cell(cell));
+    }
+
+    @Override
+    public long ownBit(int cell) {
+      if (!vars.isCpumask(cell)) {
+        throw new ModelBug("ownBit of " + cellName(cell) + ", which is not a cpumask");
+      }
+      long bit = m.loadOwn(cpu, layout.cell(cell)) >>> cpu & 1;
+      if (tracing()) {
+        note("cpu" + cpu + (bit != 0 ? " ∈ " : " ∉ ") + cellName(cell));
+      }
+      return bit;
     }
 
     @Override
@@ -758,6 +796,7 @@ public final class Engine {
     @Override
     public Machine.Access userAccess(long va, boolean write) {
       shared++; // the page walk reads the page tables in memory
+      m.memoryTouches++; // and the checkers compare even a TLB hit with memory: never private
       Machine.Access a = m.translate(cpu, va, write);
       if (tracing()) {
         note(switch (a.kind()) {
@@ -774,6 +813,10 @@ public final class Engine {
 
     @Override
     public void sendIpis(long targets, String handler) {
+      if (step != null && step.access() != org.tlbscript.kernels.Access.IPI) {
+        throw new ModelBug(step.label() + " sends IPIs but is declared " + step.access()
+            + ": declare it IPI (the explorer asks which routines can send)");
+      }
       shared++;
       m.setReg(cpu, WAITING_FOR, targets);
       m.setReg(cpu, IPI_HANDLER, model.indexOf(model.routine(handler)));

@@ -13,8 +13,8 @@ import org.tlbscript.kernels.Step;
  * Exhaustive exploration of a together block: breadth first over every interleaving of the
  * lanes' kernel steps, IPI deliveries, store-buffer drains (x86-TSO) and speculative page
  * walks, with a visited set of 64-bit state fingerprints. Breadth first makes every recorded
- * path a shortest one. Partial-order reduction: a CPU whose next step is private (touches only
- * its own registers) runs it at once, since it commutes with every other move.
+ * path a shortest one. Partial-order reduction: a CPU whose next move stays private (touches no
+ * memory, see {@link #moves}) makes it at once, since it commutes with every other move.
  */
 public final class Explorer {
   /** One action of a lane: the entry routine, its arguments, and how to print it. */
@@ -123,6 +123,13 @@ public final class Explorer {
 
   private static volatile int bfsFrontier = Integer.getInteger("tlbscript.bfsFrontier", 300_000);
 
+  private static volatile boolean reduction = !Boolean.getBoolean("tlbscript.noReduction");
+
+  /** Turns partial-order reduction off or on (tests check it loses no outcome). */
+  public static void reduction(boolean on) {
+    reduction = on;
+  }
+
   /** Sets the frontier size past which exploration goes depth first (tests use a tiny one). */
   public static void breadthFirstLimit(int states) {
     bfsFrontier = states;
@@ -169,13 +176,12 @@ public final class Explorer {
         r.finalIds.add(id);
         continue;
       }
-      int[] moves = enabled(m, lanes);
-      if (moves.length == 0) {
-        throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
-      }
+      int[] moves = moves(m, lanes, m2);
       for (int mv : moves) {
-        System.arraycopy(s, 0, scratch, 0, s.length);
-        apply(m2, mv, lanes, null);
+        if (moves != reduced) { // a reduced move's successor is already in scratch
+          System.arraycopy(s, 0, scratch, 0, s.length);
+          apply(m2, mv, lanes, null);
+        }
         r.transitions++;
         engine.selfCheck(m2, cpu(mv));
         if (!visited.add(fingerprint(m2.s))) {
@@ -270,11 +276,8 @@ public final class Explorer {
     if (isFinal(m, lanes)) {
       return new Frame(s, mv, null, new int[1]);
     }
-    int[] moves = enabled(m, lanes);
-    if (moves.length == 0) {
-      throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
-    }
-    return new Frame(s, mv, moves, new int[1]);
+    int[] moves = moves(m, lanes, m.copy());
+    return new Frame(s, mv, moves == reduced ? reduced.clone() : moves, new int[1]);
   }
 
   /** Records the moves of the current stack as the path of a new id. */
@@ -332,17 +335,90 @@ public final class Explorer {
     return sb.toString();
   }
 
-  /** The moves enabled in {@code m}, after partial-order reduction. */
-  int[] enabled(Machine m, List<List<Start>> lanes) {
-    int cpus = engine.layout.cpus;
-    for (int c = 0; c < cpus; c++) {
-      if (engine.depth(m, c) > 0) {
-        Step s = engine.nextStep(m, c);
-        if (s != null && Engine.isPrivate(s)) {
-          return new int[] {move(STEP, c, 0)};
+  /** The single move of a reduced state (its successor is in the trial machine). */
+  private final int[] reduced = new int[1];
+
+  /**
+   * The moves to explore from {@code m}: one move that stays private when some CPU has one
+   * (partial-order reduction), else every enabled move. A private move is tried on
+   * {@code trial}: a kernel step (or the start of an action) of a CPU with no IPI it could
+   * take, which touched no memory, only its CPU's registers, store buffer, TLB and CR3 (and
+   * cells it owns, see {@link org.tlbscript.kernels.Exec#ownBit}). Such a move commutes with
+   * every other CPU's moves, so running it first loses no outcome. It is returned as
+   * {@link #reduced}, with its successor left in {@code trial}.
+   */
+  int[] moves(Machine m, List<List<Start>> lanes, Machine trial) {
+    for (int c = 0; reduction && c < engine.layout.cpus; c++) {
+      int mv = privateCandidate(m, c, lanes);
+      if (mv >= 0) {
+        System.arraycopy(m.s, 0, trial.s, 0, m.s.length);
+        trial.memoryTouches = 0;
+        apply(trial, mv, lanes, null);
+        if (trial.memoryTouches == 0) {
+          reduced[0] = mv;
+          return reduced;
         }
       }
     }
+    int[] moves = enabled(m, lanes);
+    if (moves.length == 0) {
+      throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
+    }
+    return moves;
+  }
+
+  /**
+   * The move of CPU {@code c} that may turn out private, or -1. Not while an IPI could come in
+   * (taking it first is another order); with speculative walks, not a CR3 write or INVLPG
+   * (a walk before or after it fills the TLB differently); never a locked operation or an IPI
+   * send, which always touch memory.
+   */
+  private int privateCandidate(Machine m, int c, List<List<Start>> lanes) {
+    if (engine.irqsOn(m, c) && (m.pendingIpis(c) != 0 || ipiMayCome(m, c, lanes))) {
+      return -1;
+    }
+    if (engine.depth(m, c) == 0) {
+      return c < lanes.size() && engine.laneNext(m, c) < lanes.get(c).size() ? move(START, c, 0) : -1;
+    }
+    Step s = engine.nextStep(m, c);
+    if (s == null || !engine.runnable(m, c)) {
+      return -1;
+    }
+    return switch (s.access()) {
+      case RMW, IPI -> s.type() == Step.Type.WAIT ? move(STEP, c, 0) : -1;
+      case CR3, HW -> speculate ? -1 : move(STEP, c, 0);
+      default -> move(STEP, c, 0);
+    };
+  }
+
+  /**
+   * Whether another CPU may still send {@code c} an IPI: it runs, or has still to start, a
+   * routine that sends IPIs. Taking an IPI does not commute with {@code c}'s own next move.
+   */
+  private boolean ipiMayCome(Machine m, int c, List<List<Start>> lanes) {
+    for (int d = 0; d < engine.layout.cpus; d++) {
+      if (d == c) {
+        continue;
+      }
+      for (int level = engine.depth(m, d) - 1; level >= 0; level--) {
+        if (engine.model.sendsIpis(engine.model.indexOf(engine.routineAt(m, d, level)))) {
+          return true;
+        }
+      }
+      if (d < lanes.size()) {
+        for (int i = (int) engine.laneNext(m, d); i < lanes.get(d).size(); i++) {
+          if (engine.model.sendsIpis(engine.model.indexOf(lanes.get(d).get(i).routine()))) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Every enabled move of {@code m}. */
+  int[] enabled(Machine m, List<List<Start>> lanes) {
+    int cpus = engine.layout.cpus;
     int[] out = new int[8];
     int n = 0;
     Layout l = engine.layout;

@@ -126,6 +126,10 @@ public final class Layout {
     return addr >= pmdBase && addr < cpuBase;
   }
 
+  public int regsOff() {
+    return regsOff;
+  }
+
   int cpu(int c) {
     return cpuBase + c * cpuSize;
   }

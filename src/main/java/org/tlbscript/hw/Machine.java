@@ -20,6 +20,11 @@ public final class Machine {
   public final boolean tso;
   /** CR4.PCIDE: without it every CR3 write drops all non-global entries. */
   public final boolean pcid;
+  /**
+   * Accesses to memory (not to this CPU's own registers, TLB or store buffer) since creation:
+   * the explorer runs a step and checks this to see whether it stayed private. Not state.
+   */
+  public int memoryTouches;
 
   public Machine(Layout layout, boolean tso, boolean pcid) {
     this(layout, new long[layout.size], tso, pcid);
@@ -70,6 +75,18 @@ public final class Machine {
         return s[base + 2 * i + 1];
       }
     }
+    memoryTouches++;
+    return s[addr];
+  }
+
+  /** A load of a cell only CPU {@code c} ever writes (its own per-CPU variable): private. */
+  public long loadOwn(int c, int addr) {
+    int base = cpu(c) + layout.sbOff;
+    for (int i = (int) s[cpu(c) + Layout.SB_COUNT] - 1; i >= 0; i--) {
+      if (s[base + 2 * i] == addr) {
+        return s[base + 2 * i + 1];
+      }
+    }
     return s[addr];
   }
 
@@ -77,6 +94,7 @@ public final class Machine {
   public void store(int c, int addr, long value) {
     int count = (int) s[cpu(c) + Layout.SB_COUNT];
     if (!tso) {
+      memoryTouches++;
       s[addr] = value;
       return;
     }
@@ -93,12 +111,14 @@ public final class Machine {
   /** A locked read-modify-write: drains the buffer, then adds {@code delta}; returns the new value. */
   public long rmwAdd(int c, int addr, long delta) {
     fence(c);
+    memoryTouches++;
     return s[addr] += delta;
   }
 
   /** A locked read-modify-write of bits: drains the buffer, then sets or clears {@code bits}. */
   public long rmwBits(int c, int addr, long bits, boolean set) {
     fence(c);
+    memoryTouches++;
     long old = s[addr];
     s[addr] = set ? old | bits : old & ~bits;
     return old;
@@ -107,6 +127,7 @@ public final class Machine {
   /** LOCK CMPXCHG: drains the buffer; stores {@code value} if memory holds {@code expected}; returns the old value. */
   public long cmpxchg(int c, int addr, long expected, long value) {
     fence(c);
+    memoryTouches++;
     long old = s[addr];
     if (old == expected) {
       s[addr] = value;
@@ -117,6 +138,7 @@ public final class Machine {
   /** XCHG (implicitly locked): drains the buffer, stores {@code value}, returns the old value. */
   public long xchg(int c, int addr, long value) {
     fence(c);
+    memoryTouches++;
     long old = s[addr];
     s[addr] = value;
     return old;
@@ -143,6 +165,7 @@ public final class Machine {
   public void drainOne(int c) {
     int base = cpu(c) + layout.sbOff;
     int count = (int) s[cpu(c) + Layout.SB_COUNT];
+    memoryTouches++;
     s[(int) s[base]] = s[base + 1];
     System.arraycopy(s, base + 2, s, base, 2 * (count - 1));
     s[base + 2 * (count - 1)] = 0;
@@ -152,6 +175,7 @@ public final class Machine {
 
   /** Memory as other CPUs see it (no store buffer). */
   public long memory(int addr) {
+    memoryTouches++;
     return s[addr];
   }
 
@@ -276,6 +300,7 @@ public final class Machine {
       return new Access(Access.Kind.HIT, entry, 0, false);
     }
     int region = layout.regionOf(page);
+    memoryTouches++; // a walk reads the page tables in memory
     int table = (int) s[pscIndex(c, asid, region)];
     boolean viaPsc = table != 0;
     if (!viaPsc) {
@@ -302,6 +327,7 @@ public final class Machine {
   /** Posts an IPI from {@code from} to every CPU in {@code targets}; sending orders memory like a fence. */
   public void sendIpis(int from, long targets) {
     fence(from);
+    memoryTouches++;
     for (int t = 0; t < layout.cpus; t++) {
       if ((targets >>> t & 1) != 0) {
         s[cpu(t) + Layout.IPI_PENDING] |= 1L << from;
@@ -359,6 +385,7 @@ public final class Machine {
 
   /** Direct memory write for set-up and ghost bookkeeping (no store buffer). */
   public void poke(int addr, long v) {
+    memoryTouches++;
     s[addr] = v;
   }
 

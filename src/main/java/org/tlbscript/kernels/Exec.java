@@ -46,8 +46,19 @@ public interface Exec {
   /** The current jiffies (advanced by `tick`). */
   long jiffies();
 
-  /** This CPU's own view of a shared cell only it writes ({@code this_cpu_read}): [P]. */
+  /**
+   * This CPU's own view of a shared cell only it writes ({@code this_cpu_read}): [P]. loaded_mm
+   * and is_lazy always; cpu_tlbstate.state in the models that never write it remotely (the 2018
+   * v1 series does: it reads the state with {@link #load}).
+   */
   long own(int cell);
+
+  /**
+   * cpumask_test_cpu(this CPU, cell): 1 if this CPU's bit is set. Only a CPU sets or clears
+   * its own bit of a cpumask (the engine enforces it), so this read commutes with every other
+   * CPU's moves, which the explorer's reduction uses.
+   */
+  long ownBit(int cell);
 
   // ---- page tables (memory) ----
   long loadPte(int mm, int page);

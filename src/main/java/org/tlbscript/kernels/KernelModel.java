@@ -23,6 +23,8 @@ public final class KernelModel {
   private final Map<String, Routine> routines;
   private final Map<Entry, String> entries;
   private final List<Routine> byIndex;
+  private final Map<Routine, Integer> index = new java.util.IdentityHashMap<>();
+  private final boolean[] sendsIpis;
 
   private KernelModel(String name, String kernels, String commits, String summary,
       boolean pcidDefault, java.util.Set<SelfCheck> selfChecks, Map<String, Routine> routines,
@@ -41,6 +43,22 @@ public final class KernelModel {
         if (s.type() == Step.Type.CALL && !this.routines.containsKey(s.callee())) {
           throw new IllegalArgumentException(name + ": " + r.name + ":" + s.label()
               + " calls unknown routine " + s.callee());
+        }
+      }
+    }
+    for (int i = 0; i < byIndex.size(); i++) {
+      index.put(byIndex.get(i), i);
+    }
+    sendsIpis = new boolean[byIndex.size()];
+    for (boolean changed = true; changed; ) { // a fixpoint over calls
+      changed = false;
+      for (int i = 0; i < byIndex.size(); i++) {
+        for (Step s : sendsIpis[i] ? List.<Step>of() : byIndex.get(i).steps) {
+          if (s.type() == Step.Type.DO && s.access() == Access.IPI
+              || s.type() == Step.Type.CALL && sendsIpis[index.get(this.routines.get(s.callee()))]) {
+            sendsIpis[i] = changed = true;
+            break;
+          }
         }
       }
     }
@@ -71,7 +89,17 @@ public final class KernelModel {
 
   /** Dense index of a routine, as frames store it. */
   public int indexOf(Routine r) {
-    return byIndex.indexOf(r);
+    Integer i = index.get(r);
+    return i == null ? -1 : i;
+  }
+
+  /**
+   * True when routine {@code index}, or one it calls, may send IPIs: it has a step of access
+   * IPI that is not a wait (the engine allows sendIpis only there). The explorer's reduction
+   * asks whether an IPI can still come in.
+   */
+  public boolean sendsIpis(int index) {
+    return sendsIpis[index];
   }
 
   public Routine routine(int index) {

@@ -116,7 +116,7 @@ public final class Linux420 {
     r.jumpIf("SW2", "if real_prev != next goto SW3b", x -> x.get(realPrev) != x.get(next), "SW3b");
     r.step("SW2a", R, "WARN_ON_ONCE(real_prev != &init_mm && cpu ∉ mm_cpumask(next)): set it", x -> {
       long bit = 1L << x.cpu();
-      if (x.get(realPrev) != Vars.INIT_MM && (x.load(x.vars().cpumask((int) x.get(next))) & bit) == 0) {
+      if (x.get(realPrev) != Vars.INIT_MM && x.ownBit(x.vars().cpumask((int) x.get(next))) == 0) {
         x.note("WARN_ON_ONCE: cpu not in mm_cpumask(next)");
         x.rmwBits(x.vars().cpumask((int) x.get(next)), bit, true);
       }

@@ -113,7 +113,7 @@ public final class Linux614 {
                 + "cpumask_test_cpu(cpu, mm_cpumask(next))", x -> {
                   long n = x.get(next);
                   x.set(skip, n == Vars.INIT_MM
-                      || (x.load(x.vars().cpumask((int) n)) >> x.cpu() & 1) != 0 ? 1 : 0);
+                      || x.ownBit(x.vars().cpumask((int) n)) != 0 ? 1 : 0);
                 }))
         .insertAfter(Linux420.SWITCH_MM, "SW3c",
             Step.jumpIf("SW3c1", Linux420.SWITCH_MM, "if next == &init_mm || cpu ∈ mm_cpumask(next) goto SW3d "

@@ -174,13 +174,13 @@ public final class LinuxOld {
     // EL1 reads the mask: a load, so build it as an R step
     m.routine(elr.withSteps(List.of(
         new Step("EL1", ENTER_LAZY, R, "if !cpumask_test_cpu(cpu, mm_cpumask(mm)) return", Step.Type.RETURN,
-            null, x -> (x.load(x.vars().cpumask((int) x.get(mm))) >> x.cpu() & 1) == 0, null, null, null),
+            null, x -> x.ownBit(x.vars().cpumask((int) x.get(mm))) == 0, null, null, null),
         Step.of("EL2", ENTER_LAZY, RMW, "cpumask_clear_cpu(cpu, mm_cpumask(mm)) (CR3 stays on mm)",
             x -> x.rmwBits(x.vars().cpumask((int) x.get(mm)), 1L << x.cpu(), false))), Map.of()));
     m.replace("leave_mm", "LM2", s -> Step.of("LM2", "leave_mm", R,
         "WARN_ON(cpumask_test_cpu(cpu, mm_cpumask(loaded_mm))) (we must be lazy)", x -> {
           long lm = x.own(x.vars().loadedMm(x.cpu()));
-          if ((x.load(x.vars().cpumask((int) lm)) >> x.cpu() & 1) != 0) {
+          if (x.ownBit(x.vars().cpumask((int) lm)) != 0) {
             x.note("WARN_ON: leave_mm on a CPU that is not lazy");
           }
         }));
@@ -190,7 +190,7 @@ public final class LinuxOld {
     m.drop(COMMON, "H2");
     m.replace(COMMON, "H3", s -> new Step("H3", COMMON, R,
         "if !cpumask_test_cpu(cpu, mm_cpumask(loaded_mm)) return (lazy: don't flush)", Step.Type.RETURN,
-        null, x -> (x.load(x.vars().cpumask((int) x.get(lm))) >> x.cpu() & 1) == 0, null, null, null));
+        null, x -> x.ownBit(x.vars().cpumask((int) x.get(lm))) == 0, null, null, null));
     m.drop(COMMON, "H3a");
     m.drop(COMMON, "H3b");
     return m;
@@ -240,10 +240,10 @@ public final class LinuxOld {
     List<Step> steps = new java.util.ArrayList<>(built.steps);
     steps.set(built.indexOf("SW2a"), new Step("SW2a", SWITCH_MM, R,
         "if cpumask_test_cpu(cpu, mm_cpumask(next)) return (not lazy: nothing to do)", Step.Type.RETURN, null,
-        x -> (x.load(x.vars().cpumask((int) x.get(next))) >> x.cpu() & 1) != 0, null, null, null));
+        x -> x.ownBit(x.vars().cpumask((int) x.get(next))) != 0, null, null, null));
     steps.set(built.indexOf("SW3a"), new Step("SW3a", SWITCH_MM, R,
         "if !cpumask_test_cpu(cpu, mm_cpumask(real_prev)) goto SW3c", Step.Type.GOTO, null,
-        x -> (x.load(x.vars().cpumask((int) x.get(realPrev))) >> x.cpu() & 1) == 0, "SW3c", null, null));
+        x -> x.ownBit(x.vars().cpumask((int) x.get(realPrev))) == 0, "SW3c", null, null));
     return built.withSteps(steps, Map.of());
   }
 
@@ -302,7 +302,7 @@ public final class LinuxOld {
     r.jumpIf("SW2", "if real_prev != next goto SW3", x -> x.get(realPrev) != x.get(next), "SW3");
     r.step("SW2a", R, "WARN_ON_ONCE(cpu ∉ mm_cpumask(next)): set it", x -> {
       long bit = 1L << x.cpu();
-      if ((x.load(x.vars().cpumask((int) x.get(next))) & bit) == 0) {
+      if (x.ownBit(x.vars().cpumask((int) x.get(next))) == 0) {
         x.note("WARN_ON_ONCE: cpu not in mm_cpumask(next)");
         x.rmwBits(x.vars().cpumask((int) x.get(next)), bit, true);
       }
@@ -486,7 +486,7 @@ public final class LinuxOld {
     List<Step> steps = new java.util.ArrayList<>(built.steps);
     steps.set(built.indexOf("SW2b"), new Step("SW2b", SWITCH_MM, R,
         "if cpumask_test_cpu(cpu, mm_cpumask(next)) return (not flushed away while lazy)", Step.Type.RETURN,
-        null, x -> (x.load(x.vars().cpumask((int) x.get(next))) >> x.cpu() & 1) != 0, null, null, null));
+        null, x -> x.ownBit(x.vars().cpumask((int) x.get(next))) != 0, null, null, null));
     return built.withSteps(steps, Map.of());
   }
 
@@ -509,7 +509,7 @@ public final class LinuxOld {
     List<Step> steps = new java.util.ArrayList<>(built.steps);
     steps.set(built.indexOf("LM2"), new Step("LM2", "leave_mm", R,
         "if !cpumask_test_cpu(cpu, mm_cpumask(active_mm)) return", Step.Type.RETURN, null,
-        x -> (x.load(x.vars().cpumask((int) x.get(active))) >> x.cpu() & 1) == 0, null, null, null));
+        x -> x.ownBit(x.vars().cpumask((int) x.get(active))) == 0, null, null, null));
     return built.withSteps(steps, Map.of());
   }
 
@@ -782,11 +782,12 @@ public final class LinuxOld {
     m.drop(SWITCH_MM, "SW2c");
     m.replace(SWITCH_MM, "SW2e", s -> s.withCond(
         "if old != TLBSTATE_FLUSH return (no flush was skipped while lazy)", x -> x.get(wasLazy) != TLBSTATE_FLUSH));
-    // the handler and the hook's handler test the state instead of is_lazy
-    m.replace(COMMON, "H3", s -> s.withCond("if cpu_tlbstate.state == TLBSTATE_OK goto H4",
-        x -> x.own(x.vars().tlbState(x.cpu())) == TLBSTATE_OK));
-    m.replace(REMOVE_TABLES_LOCAL, "RL2", s -> s.withCond("if cpu_tlbstate.state == TLBSTATE_OK return",
-        x -> x.own(x.vars().tlbState(x.cpu())) == TLBSTATE_OK));
+    // the handler and the hook's handler test the state instead of is_lazy; a shared read, as a
+    // flusher may cmpxchg it to FLUSH meanwhile
+    m.replace(COMMON, "H3", s -> s.readingCond("if cpu_tlbstate.state == TLBSTATE_OK goto H4",
+        x -> x.load(x.vars().tlbState(x.cpu())) == TLBSTATE_OK));
+    m.replace(REMOVE_TABLES_LOCAL, "RL2", s -> s.readingCond("if cpu_tlbstate.state == TLBSTATE_OK return",
+        x -> x.load(x.vars().tlbState(x.cpu())) == TLBSTATE_OK));
     Routine othersOld = Linux420.nativeFlushTlbOthers();
     Local mask = local(othersOld, "cpumask");
     Local cpu = local(othersOld, "i");

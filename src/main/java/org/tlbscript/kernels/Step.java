@@ -55,6 +55,11 @@ public record Step(String label, String function, Access access, String text, Ty
     return new Step(label, function, access, newText, type, effect, newCond, target, callee, args);
   }
 
+  /** The same branch or return with a condition that reads shared memory (access R). */
+  public Step readingCond(String newText, Predicate<Exec> newCond) {
+    return new Step(label, function, Access.R, newText, type, effect, newCond, target, callee, args);
+  }
+
   /** One line as {@code kernels --show} prints it. */
   public String describe() {
     return String.format("%-6s %-4s %-26s %s", label, access, function, text);

@@ -89,6 +89,19 @@ public final class Vars {
     return 3 * cpus + 2 * mms + mm;
   }
 
+  /**
+   * The CPU that owns shared cell {@code i} (loaded_mm and is_lazy: only that CPU writes them),
+   * or -1 for a cell any CPU may write (cpu_tlbstate.state too: the 2018 v1 series flips a
+   * remote CPU's state with cmpxchg).
+   */
+  public int ownerOf(int i) {
+    return i < 2 * cpus ? i % cpus : -1;
+  }
+
+  public boolean isCpumask(int i) {
+    return i >= cpumask(0) && i < cpumask(0) + mms;
+  }
+
   public int sharedCells() {
     return 3 * cpus + 3 * mms;
   }
