@@ -91,6 +91,8 @@ public final class Explorer {
     final java.util.Map<Integer, int[]> paths = new java.util.HashMap<>();
     /** True when paths come from breadth-first search, so each is a shortest one. */
     public boolean shortest = true;
+    /** The next state id for a path the depth-first search keeps. */
+    int nextId;
 
     /** The moves from the start state to state {@code id}, in order. */
     public int[] path(int id) {
@@ -111,17 +113,20 @@ public final class Explorer {
 
   /**
    * Explores breadth first, so that every path found is a shortest one; when the frontier
-   * outgrows a bound it starts again depth first, whose memory is the
-   * visited set and one path (paths found are then not necessarily shortest).
-   * The frontier bound is {@link #breadthFirstLimit}.
+   * outgrows a bound, it goes on depth first from each state of the frontier, keeping the
+   * visited set: its memory is then the visited set and one path (paths found are then not
+   * necessarily shortest). The frontier bounds are {@link #breadthFirstLimit} and 2 MiB.
    */
   public Result explore(Machine start, List<List<Start>> lanes, Limits limits) {
-    long t0 = System.currentTimeMillis();
-    Result r = breadthFirst(start, lanes, limits, t0);
-    return r != null ? r : depthFirst(start, lanes, limits, t0);
+    return breadthFirst(start, lanes, limits, System.currentTimeMillis());
   }
 
   private static volatile int bfsFrontier = Integer.getInteger("tlbscript.bfsFrontier", 300_000);
+  /**
+   * The packed frontier's bound (2 MiB): past it breadth first gives way to depth first. The
+   * race scenarios stay far below it; larger spaces would spend their memory on the frontier.
+   */
+  private static final long FRONTIER_WORDS = 1 << 18;
 
   private static volatile boolean reduction = !Boolean.getBoolean("tlbscript.noReduction");
 
@@ -149,6 +154,7 @@ public final class Explorer {
     queue.add(Packer.pack(start.s, base));
     ids.add(0);
     int next = 1;
+    long frontierWords = 0;
     Runtime rt = Runtime.getRuntime();
     long[] scratch = new long[start.s.length]; // successors are built here: no allocation per move
     Machine m2 = start.with(scratch);
@@ -164,10 +170,19 @@ public final class Explorer {
       if (next > limits.maxStates()) {
         return incomplete(r, "state limit of " + limits.maxStates(), t0);
       }
-      if (queue.size() > bfsFrontier) {
-        return null;
+      if (queue.size() > bfsFrontier || frontierWords > FRONTIER_WORDS) {
+        r.shortest = false;
+        r.nextId = next;
+        while (!queue.isEmpty() && r.complete) {
+          Machine root = start.with(Packer.unpack(queue.poll(), base));
+          depthFirst(root, r.path(ids.poll()), lanes, limits, t0, r, visited);
+        }
+        r.millis = System.currentTimeMillis() - t0;
+        return r;
       }
-      long[] s = Packer.unpack(queue.poll(), base);
+      long[] packed = queue.poll();
+      frontierWords -= packed.length;
+      long[] s = Packer.unpack(packed, base);
       int id = ids.poll();
       r.states++;
       Machine m = start.with(s);
@@ -196,7 +211,9 @@ public final class Explorer {
             r.firstFreedWalk[c] = next;
           }
         }
-        queue.add(Packer.pack(m2.s, base));
+        long[] succ = Packer.pack(m2.s, base);
+        frontierWords += succ.length;
+        queue.add(succ);
         ids.add(next);
         next++;
       }
@@ -205,89 +222,136 @@ public final class Explorer {
     return r;
   }
 
-  /** One level of the depth-first search: a state, its moves, the next one to try. */
-  private record Frame(long[] state, int move, int[] moves, int[] next) {}
-
-  private Result depthFirst(Machine start, List<List<Start>> lanes, Limits limits, long t0) {
+  /**
+   * Depth first, for spaces whose breadth-first frontier outgrows memory: the memory is the
+   * visited set and one path. Each level of the path keeps its state, moves and next move in
+   * arrays reused from one visit to the next.
+   */
+  private void depthFirst(Machine root, int[] prefix, List<List<Start>> lanes, Limits limits, long t0,
+      Result r, FingerprintSet visited) {
     int cpus = engine.layout.cpus;
-    Result r = new Result(cpus);
-    r.shortest = false;
-    FingerprintSet visited = new FingerprintSet();
-    visited.add(fingerprint(start.s));
-    java.util.ArrayList<Frame> stack = new java.util.ArrayList<>();
-    stack.add(frame(start, start.s.clone(), 0, lanes, r, stack));
-    int ids = 1;
+    Path path = new Path(root, prefix);
+    Machine trial = root.copy();
     Runtime rt = Runtime.getRuntime();
-    long[] scratch = new long[start.s.length];
-    Machine m2 = start.with(scratch);
-    while (!stack.isEmpty()) {
-      Frame top = stack.get(stack.size() - 1);
-      if (top.moves() == null || top.next()[0] == top.moves().length) {
-        stack.remove(stack.size() - 1);
+    System.arraycopy(root.s, 0, path.at(0).s, 0, root.s.length);
+    r.states++;
+    arrive(path, 0, lanes, trial, r);
+    int depth = 0;
+    while (depth >= 0) {
+      int[] moves = path.moves[depth];
+      if (path.next[depth] == moves.length) {
+        depth--;
         continue;
       }
       if ((r.transitions & 4095) == 0) {
         if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
-          return incomplete(r, "time limit of " + limits.timeoutMillis() / 1000 + " s", t0);
+          incomplete(r, "time limit of " + limits.timeoutMillis() / 1000 + " s", t0);
+          return;
         }
         if (overMemory(rt, limits)) {
-          return incomplete(r, "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB", t0);
+          incomplete(r, "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB", t0);
+          return;
         }
       }
       if (r.states > limits.maxStates()) {
-        return incomplete(r, "state limit of " + limits.maxStates(), t0);
+        incomplete(r, "state limit of " + limits.maxStates(), t0);
+        return;
       }
-      int mv = top.moves()[top.next()[0]++];
-      System.arraycopy(top.state(), 0, scratch, 0, scratch.length);
-      apply(m2, mv, lanes, null);
+      int mv = moves[path.next[depth]++];
+      Machine parent = path.at(depth);
+      Machine child = path.at(depth + 1);
+      if (moves == path.reducedAt(depth)) { // the reduced move's successor was left in trial
+        System.arraycopy(trial.s, 0, child.s, 0, child.s.length);
+      } else {
+        System.arraycopy(parent.s, 0, child.s, 0, child.s.length);
+        apply(child, mv, lanes, null);
+      }
       r.transitions++;
-      engine.selfCheck(m2, cpu(mv));
-      if (!visited.add(fingerprint(m2.s))) {
+      engine.selfCheck(child, cpu(mv));
+      if (!visited.add(fingerprint(child.s))) {
         continue;
       }
-      Machine parent = start.with(top.state());
-      stack.add(frame(start, scratch.clone(), mv, lanes, r, stack));
+      depth++;
+      path.move[depth] = mv;
+      r.states++;
       for (int c = 0; c < cpus; c++) {
-        if (r.firstStaleUse[c] < 0 && engine.staleUses(m2, c) > engine.staleUses(parent, c)) {
-          r.firstStaleUse[c] = keep(r, ids++, stack);
+        if (r.firstStaleUse[c] < 0 && engine.staleUses(child, c) > engine.staleUses(parent, c)) {
+          r.firstStaleUse[c] = keep(r, path, depth);
         }
-        if (r.firstFreedWalk[c] < 0 && engine.freedWalks(m2, c) > engine.freedWalks(parent, c)) {
-          r.firstFreedWalk[c] = keep(r, ids++, stack);
+        if (r.firstFreedWalk[c] < 0 && engine.freedWalks(child, c) > engine.freedWalks(parent, c)) {
+          r.firstFreedWalk[c] = keep(r, path, depth);
         }
       }
-      Frame f = stack.get(stack.size() - 1);
-      if (f.moves() == null && f.next()[0] == 0 && isFinal(start.with(f.state()), lanes)) {
-        r.finals.add(start.with(f.state()));
-        r.finalIds.add(keep(r, ids++, stack));
-      }
+      arrive(path, depth, lanes, trial, r);
     }
-    r.millis = System.currentTimeMillis() - t0;
-    return r;
+  }
+
+  /** Sets up the moves of a newly reached state; a final one (the block is over) has none. */
+  private void arrive(Path path, int depth, List<List<Start>> lanes, Machine trial, Result r) {
+    Machine m = path.at(depth);
+    path.next[depth] = 0;
+    if (isFinal(m, lanes)) {
+      r.finals.add(m.copy());
+      r.finalIds.add(keep(r, path, depth));
+      path.moves[depth] = new int[0];
+      return;
+    }
+    int[] moves = moves(m, lanes, trial);
+    if (moves == reduced) {
+      path.reducedAt(depth)[0] = reduced[0];
+      moves = path.reducedAt(depth);
+    }
+    path.moves[depth] = moves;
+  }
+
+  /** The current path of a depth-first search: per level, its state, moves and next move. */
+  private static final class Path {
+    private final Machine start;
+    /** The moves that led to the root (from a breadth-first search). */
+    final int[] prefix;
+    Machine[] state = new Machine[64];
+    int[][] moves = new int[64][];
+    int[] next = new int[64];
+    int[] move = new int[64];
+    private int[][] single = new int[64][];
+
+    Path(Machine start, int[] prefix) {
+      this.start = start;
+      this.prefix = prefix;
+    }
+
+    Machine at(int depth) {
+      if (depth >= state.length) {
+        int n = state.length * 2;
+        state = Arrays.copyOf(state, n);
+        moves = Arrays.copyOf(moves, n);
+        next = Arrays.copyOf(next, n);
+        move = Arrays.copyOf(move, n);
+        single = Arrays.copyOf(single, n);
+      }
+      if (state[depth] == null) {
+        state[depth] = start.copy();
+        single[depth] = new int[1];
+      }
+      return state[depth];
+    }
+
+    /** This level's one-element move list for a reduced state. */
+    int[] reducedAt(int depth) {
+      return single[depth];
+    }
   }
 
   private boolean isFinal(Machine m, List<List<Start>> lanes) {
     return quiescent(m) && lanesDone(m, lanes);
   }
 
-  /** A frame for a newly reached state: no moves when it is final (the block is over). */
-  private Frame frame(Machine start, long[] s, int mv, List<List<Start>> lanes, Result r, List<Frame> stack) {
-    r.states++;
-    Machine m = start.with(s);
-    if (isFinal(m, lanes)) {
-      return new Frame(s, mv, null, new int[1]);
-    }
-    int[] moves = moves(m, lanes, m.copy());
-    return new Frame(s, mv, moves == reduced ? reduced.clone() : moves, new int[1]);
-  }
-
-  /** Records the moves of the current stack as the path of a new id. */
-  private static int keep(Result r, int id, List<Frame> stack) {
-    int[] path = new int[stack.size() - 1];
-    for (int i = 1; i < stack.size(); i++) {
-      path[i - 1] = stack.get(i).move();
-    }
-    r.paths.put(id, path);
-    return id;
+  /** Records the moves of the path up to {@code depth} (after its prefix) as the path of a new id. */
+  private static int keep(Result r, Path path, int depth) {
+    int[] moves = Arrays.copyOf(path.prefix, path.prefix.length + depth);
+    System.arraycopy(path.move, 1, moves, path.prefix.length, depth);
+    r.paths.put(r.nextId, moves);
+    return r.nextId++;
   }
 
   /** Heap in use past the bound, counting only what survives a collection. */
@@ -539,35 +603,53 @@ public final class Explorer {
     return h;
   }
 
-  /** An open-addressing set of fingerprints (0 is stored as 1). */
+  /**
+   * A set of 64-bit fingerprints (0 is stored as 1): 64 open-addressing segments, chosen by a
+   * fingerprint's top bits, each at most 70% full and grown by a quarter on its own. Growing one
+   * segment at a time keeps the peak near the table itself (no moment with an old and a new copy
+   * of the whole table): about 12 bytes a state.
+   */
   static final class FingerprintSet {
-    private long[] table = new long[1 << 12];
-    private int size;
+    private static final int SEGMENTS = 64;
+    private final long[][] table = new long[SEGMENTS][];
+    private final int[] size = new int[SEGMENTS];
+    private final int[] limit = new int[SEGMENTS];
+
+    FingerprintSet() {
+      for (int g = 0; g < SEGMENTS; g++) {
+        table[g] = new long[256];
+        limit[g] = 256 / 10 * 7;
+      }
+    }
 
     boolean add(long fp) {
       if (fp == 0) {
         fp = 1;
       }
-      if (size * 2 >= table.length) {
-        grow();
+      int g = (int) (fp >>> 58);
+      if (size[g] >= limit[g]) {
+        grow(g);
       }
-      int mask = table.length - 1;
-      int i = (int) (fp ^ fp >>> 29) & mask;
-      while (table[i] != 0) {
-        if (table[i] == fp) {
+      long[] t = table[g];
+      int i = (int) (((fp >>> 26) & 0xFFFFFFFFL) * t.length >>> 32);
+      while (t[i] != 0) {
+        if (t[i] == fp) {
           return false;
         }
-        i = (i + 1) & mask;
+        if (++i == t.length) {
+          i = 0;
+        }
       }
-      table[i] = fp;
-      size++;
+      t[i] = fp;
+      size[g]++;
       return true;
     }
 
-    private void grow() {
-      long[] old = table;
-      table = new long[old.length * 2];
-      size = 0;
+    private void grow(int g) {
+      long[] old = table[g];
+      table[g] = new long[old.length + old.length / 4];
+      limit[g] = table[g].length / 10 * 7;
+      size[g] = 0;
       for (long v : old) {
         if (v != 0) {
           add(v);
