@@ -16,7 +16,7 @@ printf '%-44s %12s %12s %9s %9s  %s\n' file states states/s wall_ms rss_MB resul
 for f in "${files[@]}"; do
   log=$(mktemp)
   t0=$(date +%s%N)
-  "$timer" -f '%M' -o "$log.rss" java ${JAVA_OPTS:-} -jar target/tlbscript.jar run --timeout "${TIMEOUT:-60}" "$f" >"$log" 2>&1 || true
+  "$timer" -f '%M' -o "$log.rss" bin/tlbscript run --timeout "${TIMEOUT:-60}" "$f" >"$log" 2>&1 || true
   t1=$(date +%s%N)
   states=$(grep -o '^together (line [0-9]*): [0-9]* states' "$log" | awk '{s += $4} END {print s + 0}' || true)
   ms=$(grep -o ', [0-9]* ms, memory' "$log" | awk '{s += $2} END {print s + 0}' || true)

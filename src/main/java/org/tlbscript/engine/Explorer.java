@@ -118,7 +118,14 @@ public final class Explorer {
    * necessarily shortest). The frontier bounds are {@link #breadthFirstLimit} and 2 MiB.
    */
   public Result explore(Machine start, List<List<Start>> lanes, Limits limits) {
-    return breadthFirst(start, lanes, limits, System.currentTimeMillis());
+    long t0 = System.currentTimeMillis();
+    Result r = new Result(engine.layout.cpus);
+    try {
+      return breadthFirst(start, lanes, limits, t0, r);
+    } catch (OutOfMemoryError e) { // the memory bound is checked now and then; a burst can pass it
+      r.finals.clear();
+      return incomplete(r, "JVM heap limit of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB", t0);
+    }
   }
 
   private static volatile int bfsFrontier = Integer.getInteger("tlbscript.bfsFrontier", 300_000);
@@ -140,9 +147,8 @@ public final class Explorer {
     bfsFrontier = states;
   }
 
-  private Result breadthFirst(Machine start, List<List<Start>> lanes, Limits limits, long t0) {
+  private Result breadthFirst(Machine start, List<List<Start>> lanes, Limits limits, long t0, Result r) {
     int cpus = engine.layout.cpus;
-    Result r = new Result(cpus);
     FingerprintSet visited = new FingerprintSet();
     // the frontier is kept packed (XOR with the start state, zero runs skipped): most of a
     // state equals the start, and the frontier of a breadth-first search is large
@@ -418,7 +424,7 @@ public final class Explorer {
         System.arraycopy(m.s, 0, trial.s, 0, m.s.length);
         trial.memoryTouches = 0;
         apply(trial, mv, lanes, null);
-        if (trial.memoryTouches == 0) {
+        if (trial.memoryTouches == 0 && (!engine.irqsOn(m, c) || interruptible(m, trial, c, lanes))) {
           reduced[0] = mv;
           return reduced;
         }
@@ -432,15 +438,11 @@ public final class Explorer {
   }
 
   /**
-   * The move of CPU {@code c} that may turn out private, or -1. Not while an IPI could come in
-   * (taking it first is another order); with speculative walks, not a CR3 write or INVLPG
+   * The move of CPU {@code c} that may turn out private, or -1. With speculative walks, not a CR3 write or INVLPG
    * (a walk before or after it fills the TLB differently); never a locked operation or an IPI
    * send, which always touch memory.
    */
   private int privateCandidate(Machine m, int c, List<List<Start>> lanes) {
-    if (engine.irqsOn(m, c) && (m.pendingIpis(c) != 0 || ipiMayCome(m, c, lanes))) {
-      return -1;
-    }
     if (engine.depth(m, c) == 0) {
       return c < lanes.size() && engine.laneNext(m, c) < lanes.get(c).size() ? move(START, c, 0) : -1;
     }
@@ -453,6 +455,31 @@ public final class Explorer {
       case CR3, HW -> speculate ? -1 : move(STEP, c, 0);
       default -> move(STEP, c, 0);
     };
+  }
+
+  /**
+   * Whether a private move of {@code c}, made with interrupts on, also commutes with an IPI
+   * handler that could interrupt it (one is pending, or another CPU may still send one): the
+   * move must leave interrupts on and change nothing a handler reads, only the frames of the
+   * code it interrupts (their locals, the stack depth) and the lane's next action. A store into
+   * the store buffer, a CR3 write, a change of the current task do not commute: the handler
+   * would see them or not.
+   */
+  private boolean interruptible(Machine m, Machine trial, int c, List<List<Start>> lanes) {
+    if (m.pendingIpis(c) == 0 && !ipiMayCome(m, c, lanes)) {
+      return true;
+    }
+    if (!engine.irqsOn(trial, c)) {
+      return false;
+    }
+    Layout l = engine.layout;
+    for (int i = l.cpuBase(c), end = l.reg(c, Engine.FRAMES); i < end; i++) {
+      if (m.s[i] != trial.s[i] && i != l.reg(c, Engine.DEPTH) && i != l.reg(c, Engine.TOP)
+          && i != l.reg(c, Engine.LANE_NEXT)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -126,8 +126,9 @@ public final class Layout {
     return addr >= pmdBase && addr < cpuBase;
   }
 
-  public int regsOff() {
-    return regsOff;
+  /** State index of the first cell of CPU {@code c}'s block (its hardware fields). */
+  public int cpuBase(int c) {
+    return cpu(c);
   }
 
   int cpu(int c) {

@@ -75,7 +75,8 @@ final class Races {
       if (!r.complete) {
         return new Outcome(Outcome.Status.INCOMPLETE, "", new Diagnostic(block.pos(),
             "incomplete: explored " + r.states + " states and stopped at the " + r.incomplete,
-            "raise the bound (--max-states, --timeout), or make the block smaller"));
+            "raise the bound (--max-states, --timeout, --max-memory; the heap with JAVA_OPTS=-Xmx2g), "
+                + "or make the block smaller"));
       }
       for (int i = 0; i < r.finals.size(); i++) {
         next.add(new World(r.finals.get(i), new Witness(block, r, r.finalIds.get(i), start, lanes,
