@@ -191,12 +191,24 @@ public final class Engine {
 
   /** Interrupts are on unless some frame on the stack runs with them off. */
   public boolean irqsOn(Machine m, int cpu) {
-    for (int i = depth(m, cpu) - 1; i >= 0; i--) {
-      if (routineAt(m, cpu, i).irqsOff) {
+    int f = (int) m.reg(cpu, TOP);
+    for (int i = depth(m, cpu) - 1; i >= 0; i--, f = (int) m.reg(cpu, f + F_LINK)) {
+      if (model.routine((int) m.reg(cpu, f + F_ROUTINE)).irqsOff) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Whether some frame on {@code cpu}'s stack runs a routine that may send IPIs. */
+  public boolean runsIpiSender(Machine m, int cpu) {
+    int f = (int) m.reg(cpu, TOP);
+    for (int i = depth(m, cpu) - 1; i >= 0; i--, f = (int) m.reg(cpu, f + F_LINK)) {
+      if (model.sendsIpis((int) m.reg(cpu, f + F_ROUTINE))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runnable: has kernel code to run and is not waiting. */

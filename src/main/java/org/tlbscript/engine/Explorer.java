@@ -189,6 +189,7 @@ public final class Explorer {
       long[] packed = queue.poll();
       frontierWords -= packed.length;
       long[] s = Packer.unpack(packed, base);
+      long sum = sum(s);
       int id = ids.poll();
       r.states++;
       Machine m = start.with(s);
@@ -205,7 +206,7 @@ public final class Explorer {
         }
         r.transitions++;
         engine.selfCheck(m2, cpu(mv));
-        if (!visited.add(fingerprint(m2.s))) {
+        if (!visited.add(finish(sumAfter(sum, s, m2.s)))) {
           continue;
         }
         r.record(next, id, mv);
@@ -237,11 +238,11 @@ public final class Explorer {
       Result r, FingerprintSet visited) {
     int cpus = engine.layout.cpus;
     Path path = new Path(root, prefix);
-    Machine trial = root.copy();
     Runtime rt = Runtime.getRuntime();
     System.arraycopy(root.s, 0, path.at(0).s, 0, root.s.length);
+    path.sum[0] = sum(root.s);
     r.states++;
-    arrive(path, 0, lanes, trial, r);
+    arrive(path, 0, lanes, r);
     int depth = 0;
     while (depth >= 0) {
       int[] moves = path.moves[depth];
@@ -266,18 +267,18 @@ public final class Explorer {
       int mv = moves[path.next[depth]++];
       Machine parent = path.at(depth);
       Machine child = path.at(depth + 1);
-      if (moves == path.reducedAt(depth)) { // the reduced move's successor was left in trial
-        System.arraycopy(trial.s, 0, child.s, 0, child.s.length);
-      } else {
+      if (moves != path.reducedAt(depth)) { // a reduced move's successor is already there
         System.arraycopy(parent.s, 0, child.s, 0, child.s.length);
         apply(child, mv, lanes, null);
       }
       r.transitions++;
       engine.selfCheck(child, cpu(mv));
-      if (!visited.add(fingerprint(child.s))) {
+      long sum = sumAfter(path.sum[depth], parent.s, child.s);
+      if (!visited.add(finish(sum))) {
         continue;
       }
       depth++;
+      path.sum[depth] = sum;
       path.move[depth] = mv;
       r.states++;
       for (int c = 0; c < cpus; c++) {
@@ -288,12 +289,15 @@ public final class Explorer {
           r.firstFreedWalk[c] = keep(r, path, depth);
         }
       }
-      arrive(path, depth, lanes, trial, r);
+      arrive(path, depth, lanes, r);
     }
   }
 
-  /** Sets up the moves of a newly reached state; a final one (the block is over) has none. */
-  private void arrive(Path path, int depth, List<List<Start>> lanes, Machine trial, Result r) {
+  /**
+   * Sets up the moves of a newly reached state; a final one (the block is over) has none. A
+   * reduced state's one move is tried in the next level's state, which then holds its successor.
+   */
+  private void arrive(Path path, int depth, List<List<Start>> lanes, Result r) {
     Machine m = path.at(depth);
     path.next[depth] = 0;
     if (isFinal(m, lanes)) {
@@ -302,7 +306,7 @@ public final class Explorer {
       path.moves[depth] = new int[0];
       return;
     }
-    int[] moves = moves(m, lanes, trial);
+    int[] moves = moves(m, lanes, path.at(depth + 1));
     if (moves == reduced) {
       path.reducedAt(depth)[0] = reduced[0];
       moves = path.reducedAt(depth);
@@ -319,6 +323,8 @@ public final class Explorer {
     int[][] moves = new int[64][];
     int[] next = new int[64];
     int[] move = new int[64];
+    /** Each level's fingerprint sum (see {@link #sumAfter}). */
+    long[] sum = new long[64];
     private int[][] single = new int[64][];
 
     Path(Machine start, int[] prefix) {
@@ -333,6 +339,7 @@ public final class Explorer {
         moves = Arrays.copyOf(moves, n);
         next = Arrays.copyOf(next, n);
         move = Arrays.copyOf(move, n);
+        sum = Arrays.copyOf(sum, n);
         single = Arrays.copyOf(single, n);
       }
       if (state[depth] == null) {
@@ -491,10 +498,8 @@ public final class Explorer {
       if (d == c) {
         continue;
       }
-      for (int level = engine.depth(m, d) - 1; level >= 0; level--) {
-        if (engine.model.sendsIpis(engine.model.indexOf(engine.routineAt(m, d, level)))) {
-          return true;
-        }
+      if (engine.runsIpiSender(m, d)) {
+        return true;
       }
       if (d < lanes.size()) {
         for (int i = (int) engine.laneNext(m, d); i < lanes.get(d).size(); i++) {
@@ -608,27 +613,56 @@ public final class Explorer {
   }
 
   /**
-   * A 64-bit fingerprint of a state (collisions are possible but vanishingly rare): the sum of
-   * a mixed (index, value) term per non-zero cell. Most of a state is zero (empty frames, TLB
-   * slots, store buffers), so skipping zeros is the cheap part, and the terms are independent,
-   * so their multiplications overlap in the CPU.
+   * A 64-bit fingerprint of a state (collisions are possible but vanishingly rare): a mixed
+   * {@link #sum} of independent per-cell terms. Because the terms are independent, a successor's
+   * sum is its parent's plus the terms of the few cells a move changed ({@link #sumAfter}).
    */
   static long fingerprint(long[] s) {
-    long h = s.length;
-    for (int i = 0; i < s.length; i++) {
-      long v = s[i];
-      if (v != 0) {
-        long x = (v + i * 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
-        x ^= x >>> 32;
-        x *= 0x94D049BB133111EBL;
-        h += x ^ (x >>> 29);
-      }
-    }
+    return finish(sum(s));
+  }
+
+  static long finish(long sum) {
+    long h = sum;
     h ^= h >>> 33;
     h *= 0xFF51AFD7ED558CCDL;
     h ^= h >>> 33;
     return h;
   }
+
+  /** The sum of a mixed (index, value) term per non-zero cell. */
+  static long sum(long[] s) {
+    long h = s.length;
+    for (int i = 0; i < s.length; i++) {
+      h += term(i, s[i]);
+    }
+    return h;
+  }
+
+  private static long term(int i, long v) {
+    if (v == 0) {
+      return 0;
+    }
+    long x = (v + i * 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
+    x ^= x >>> 32;
+    x *= 0x94D049BB133111EBL;
+    return x ^ (x >>> 29);
+  }
+
+  /**
+   * The sum of {@code child} from its parent's: the cells that differ are found by
+   * {@link Arrays#mismatch}, which compares many cells per instruction.
+   */
+  static long sumAfter(long parentSum, long[] parent, long[] child) {
+    long h = parentSum;
+    int n = child.length;
+    for (int i = Arrays.mismatch(parent, child); i >= 0; ) {
+      h += term(i, child[i]) - term(i, parent[i]);
+      int d = Arrays.mismatch(parent, i + 1, n, child, i + 1, n);
+      i = d < 0 ? -1 : i + 1 + d;
+    }
+    return h;
+  }
+
 
   /**
    * A set of 64-bit fingerprints (0 is stored as 1): 64 open-addressing segments, chosen by a

@@ -30,7 +30,8 @@ public final class KernelModel {
       boolean pcidDefault, java.util.Set<SelfCheck> selfChecks, Map<String, Routine> routines,
       Map<Entry, String> entries) {
     this.name = name;
-    this.selfChecks = java.util.Set.copyOf(selfChecks);
+    this.selfChecks = selfChecks.isEmpty() ? java.util.EnumSet.noneOf(SelfCheck.class)
+        : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(selfChecks)); // a bit test per step
     this.kernels = kernels;
     this.commits = commits;
     this.summary = summary;
