@@ -9,8 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.tlbscript.kernels.Access;
+import org.tlbscript.kernels.KernelModel;
+import org.tlbscript.kernels.Linux420;
+import org.tlbscript.kernels.Step;
 import org.tlbscript.lang.Source;
 import org.tlbscript.session.ScenarioRun;
 
@@ -51,5 +57,76 @@ class ReductionTest {
         assertTrue(states(reduced) < states(full), states(reduced) + " vs " + states(full) + " states");
       }));
     }
+  }
+
+  static final String SWITCH = "cpus 2\ncpu0 switch mm1\ncpu1 switch mm1\ncpu0 unmap mm1 0x2000\n";
+
+  static ScenarioRun.Result runPatched(KernelModel model) {
+    return ScenarioRun.runOn(new Source("patched.tlbs", SWITCH), model, false);
+  }
+
+  @Test
+  void aModelThatWritesAnotherCpusLoadedMmIsAModelBug() {
+    KernelModel m = Linux420.model().derive("writes-cpu1-loaded_mm").replace(Linux420.SWITCH_MM, "SW5",
+        s -> s.with("this_cpu_write(loaded_mm, next) on the wrong CPU",
+            x -> x.store(x.vars().loadedMm(1 - x.cpu()), 0))).build();
+    ScenarioRun.Result r = runPatched(m);
+    assertEquals(ScenarioRun.Status.MODEL_BUG, r.status(), r.output());
+    assertTrue(text(r).contains("only the owning CPU may"), text(r));
+  }
+
+  @Test
+  void aModelThatSetsAnotherCpusMaskBitIsAModelBug() {
+    KernelModel m = Linux420.model().derive("sets-cpu1-bit").replace(Linux420.SWITCH_MM, "SW3c",
+        s -> s.with("cpumask_set_cpu(other cpu, mm_cpumask(next))",
+            x -> x.rmwBits(x.vars().cpumask(1), 1L << (1 - x.cpu()), true))).build();
+    ScenarioRun.Result r = runPatched(m);
+    assertEquals(ScenarioRun.Status.MODEL_BUG, r.status(), r.output());
+    assertTrue(text(r).contains("only the owning CPU may"), text(r));
+  }
+
+  @Test
+  void sendingIpisFromAStepNotDeclaredIpiIsAModelBug() {
+    KernelModel m = Linux420.model().derive("undeclared-send").replace(Linux420.SWITCH_MM, "SW5",
+        s -> new Step(s.label(), s.function(), Access.W, s.text(), Step.Type.DO,
+            x -> x.sendIpis(0, "flush_tlb_func_remote"), null, null, null, null)).build();
+    ScenarioRun.Result r = runPatched(m);
+    assertEquals(ScenarioRun.Status.MODEL_BUG, r.status(), r.output());
+    assertTrue(text(r).contains("sends IPIs but is declared W"), text(r));
+  }
+
+  static String text(ScenarioRun.Result r) {
+    return r.output() + r.diagnostics().stream().map(d -> d.render()).collect(Collectors.joining());
+  }
+
+  @Test
+  void aSuccessorsFingerprintSumFollowsFromItsParentsAndTheChangedCells() {
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int round = 0; round < 1000; round++) {
+      long[] parent = new long[1 + rnd.nextInt(700)];
+      for (int i = 0; i < parent.length; i++) {
+        parent[i] = rnd.nextInt(4) == 0 ? rnd.nextLong() : 0;
+      }
+      long[] child = parent.clone();
+      for (int k = rnd.nextInt(6); k > 0; k--) {
+        child[rnd.nextInt(child.length)] = rnd.nextBoolean() ? 0 : rnd.nextLong();
+      }
+      assertEquals(Explorer.sum(child), Explorer.sumAfter(Explorer.sum(parent), parent, child));
+    }
+  }
+
+  @Test
+  void theFingerprintSetKeepsEveryValueThroughItsGrowth() {
+    Explorer.FingerprintSet set = new Explorer.FingerprintSet();
+    SplittableRandom rnd = new SplittableRandom(11);
+    long[] values = new long[200_000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i == 0 ? 0 : rnd.nextLong(); // 0 is stored as 1
+      assertTrue(set.add(values[i]));
+    }
+    for (long v : values) {
+      assertTrue(!set.add(v));
+    }
+    assertTrue(!set.add(1), "0 and 1 share a slot");
   }
 }

@@ -1,0 +1,47 @@
+package org.tlbscript.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A space too large for the heap ends as "incomplete" with exit code 5, never with an
+ * OutOfMemoryError: both when the memory bound stops it and when the heap runs out first.
+ * Runs the packaged jar in a JVM with a small heap (a failsafe test: after `package`).
+ */
+class ExplorationLimitsIT {
+  static final Path JAR = Path.of("target", "tlbscript.jar");
+  static final String BIG = "bench/races/three-switchers-one-flusher.tlbs";
+
+  static String run(int exitExpected, String... args) throws Exception {
+    String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(jvm, "-Xmx48m", "-jar", JAR.toString(), "run"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(exitExpected, p.exitValue(), out);
+    assertFalse(out.contains("Exception") || out.contains("Error:") || out.contains("\tat "), out);
+    return out;
+  }
+
+  @Test
+  void theMemoryBoundEndsTheRunAsIncomplete() throws Exception {
+    String out = run(5, BIG);
+    assertTrue(out.contains("error: incomplete: explored ") && out.contains("memory bound of"), out);
+    assertTrue(out.contains("INCOMPLETE " + BIG), out);
+  }
+
+  @Test
+  void aHeapThatRunsOutBeforeTheBoundEndsTheRunAsIncompleteToo() throws Exception {
+    String out = run(5, "--max-memory", "4000", BIG);
+    assertTrue(out.contains("error: incomplete: explored ") && out.contains("JVM heap limit of"), out);
+  }
+}
