@@ -140,8 +140,8 @@ public final class Checkers {
       for (int p = 0; p < l.pages(); p++) {
         long e = m.tlbEntry(cpu, a, p);
         long changed = m.global(v.changeGen(mm, p));
-        if (e != 0 && Machine.entryRoot(e) == mm && staleness(m, e, p) != null
-            && changed > 0 && changed <= slotGen) {
+        if (e != 0 && changed > 0 && changed <= slotGen && Machine.entryRoot(e) == mm
+            && staleness(m, e, p) != null) {
           return "I-gen: asid " + a + " is recorded at gen " + slotGen + " but holds an entry for "
               + "0x" + Long.toHexString(l.pageAddress(p)) + " made stale at gen "
               + m.global(v.changeGen(mm, p));

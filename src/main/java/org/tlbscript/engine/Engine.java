@@ -535,27 +535,34 @@ public final class Engine {
 
   // ------------------------------------------------------------------ Exec
 
+  /** One view, reset for each step: a step never runs inside another (the engine is single-threaded). */
+  private final CpuExec exec = new CpuExec();
+
   CpuExec exec(Machine m, int cpu, Observer obs) {
-    return new CpuExec(m, cpu, obs);
+    return exec.reset(m, cpu, obs);
   }
 
   /** The view a kernel step has of the machine while running on one CPU. */
   final class CpuExec implements Exec {
-    private final Machine m;
-    private final int cpu;
-    private final Observer obs;
-    private final int frame;
+    private Machine m;
+    private int cpu;
+    private Observer obs;
+    private int frame;
     private StringBuilder notes;
     /** Shared-memory accesses made by the current step (private steps must make none). */
     int shared;
     /** The step running (null for a plain program's). */
     Step step;
 
-    CpuExec(Machine m, int cpu, Observer obs) {
+    CpuExec reset(Machine m, int cpu, Observer obs) {
       this.m = m;
       this.cpu = cpu;
       this.obs = obs;
       this.frame = (int) m.reg(cpu, TOP);
+      this.notes = null;
+      this.shared = 0;
+      this.step = null;
+      return this;
     }
 
     String notes() {
