@@ -458,6 +458,13 @@ final class Races {
         }
         text += sb.append(']');
       }
+      if (m.pendingIpis(c) != 0) { // IPIs in flight to this CPU (not taken yet: interrupts off, or not chosen)
+        StringBuilder ipi = new StringBuilder(" [ipi from");
+        for (long p = m.pendingIpis(c); p != 0; p &= p - 1) {
+          ipi.append(" cpu").append(Long.numberOfTrailingZeros(p));
+        }
+        text += ipi.append(']');
+      }
       if ((kind == 0 || kind == 1) && rec.quiet) {
         continue; // private bookkeeping or a branch not taken: no row
       }

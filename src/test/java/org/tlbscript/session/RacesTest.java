@@ -93,4 +93,15 @@ class RacesTest {
     // the script names v4.20-no-smp_mb's steps: on v4.20 it no longer reproduces the stale use
     assertNotEquals(ScenarioRun.Status.PASSED, onFixed.status());
   }
+
+  @Test
+  void theTimelineShowsIpisInFlightToTheCpuOfEachRow() throws Exception {
+    java.nio.file.Path f = java.nio.file.Path.of("scenarios/races/s05-out-of-order-variant.tlbs");
+    ScenarioRun.Result r = ScenarioRun.run(new Source(f.toString(), java.nio.file.Files.readString(f)), null, false);
+    assertEquals(ScenarioRun.Status.PASSED, r.status(), diagnostics(r));
+    String witness = r.output().substring(r.output().indexOf("witness ("), r.output().indexOf("replay script"));
+    // cpu2 runs its own flush while cpu0's IPI waits for it; cpu1 takes cpu2's IPI with cpu0's pending
+    assertTrue(witness.contains("F9 IPI IPI → {cpu0 cpu1} [ipi from cpu0]"), witness);
+    assertTrue(witness.lines().filter(l -> l.contains("[ipi from")).count() > 5, witness);
+  }
 }
