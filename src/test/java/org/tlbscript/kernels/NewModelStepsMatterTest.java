@@ -42,6 +42,11 @@ class NewModelStepsMatterTest {
       Map.entry("stable-6.6-misordered:flush_tlb_mm_range:FT1", "6db2526c1d69 without 209954cbc7d0: with "
           + "the eager mask no member runs another mm outside a race, so trim_cpumask selects nobody "
           + "(Jinjiang Tu, stable, 10 Apr 2025)"),
+      Map.entry("v5.13:native_flush_tlb_multi:SC3", "smp_call_function_many_cond's snapshot re-reads "
+          + "mm_cpumask: it matters only for a CPU that joins or leaves after F6, which every outcome "
+          + "also reaches with F6's read; manual stepping pins it (FlushMaskRereadTest)"),
+      Map.entry("v5.13:native_flush_tlb_multi:SC2a", "as SC3 (run_remote false: a CPU must join between "
+          + "SC1 and the snapshot; FlushMaskRereadTest)"),
       Map.entry("stable-6.6-misordered:flush_tlb_mm_range:FT2", "as FT1"),
       Map.entry("stable-6.6-misordered:flush_tlb_mm_range:FT3", "as FT1"));
 
