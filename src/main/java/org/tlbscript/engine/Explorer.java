@@ -153,15 +153,16 @@ public final class Explorer {
     // the frontier is kept packed (XOR with the start state, zero runs skipped): most of a
     // state equals the start, and the frontier of a breadth-first search is large
     long[] base = start.s.clone();
+    // each entry: the packed state, then its fingerprint sum and its id
     ArrayDeque<long[]> queue = new ArrayDeque<>();
-    ArrayDeque<Integer> ids = new ArrayDeque<>();
     visited.add(fingerprint(start.s));
     r.record(0, -1, 0);
-    queue.add(Packer.pack(start.s, base));
-    ids.add(0);
+    queue.add(Packer.pack(start.s, base, sum(start.s), 0));
     int next = 1;
     long frontierWords = 0;
     Runtime rt = Runtime.getRuntime();
+    long[] s = new long[start.s.length]; // the state being expanded, unpacked here
+    Machine m = start.with(s);
     long[] scratch = new long[start.s.length]; // successors are built here: no allocation per move
     Machine m2 = start.with(scratch);
     while (!queue.isEmpty()) {
@@ -180,21 +181,21 @@ public final class Explorer {
         r.shortest = false;
         r.nextId = next;
         while (!queue.isEmpty() && r.complete) {
-          Machine root = start.with(Packer.unpack(queue.poll(), base));
-          depthFirst(root, r.path(ids.poll()), lanes, limits, t0, r, visited);
+          long[] packed = queue.poll();
+          Packer.unpack(packed, base, s);
+          depthFirst(m.copy(), r.path((int) packed[packed.length - 1]), lanes, limits, t0, r, visited);
         }
         r.millis = System.currentTimeMillis() - t0;
         return r;
       }
       long[] packed = queue.poll();
       frontierWords -= packed.length;
-      long[] s = Packer.unpack(packed, base);
-      long sum = sum(s);
-      int id = ids.poll();
+      Packer.unpack(packed, base, s);
+      long sum = packed[packed.length - 2];
+      int id = (int) packed[packed.length - 1];
       r.states++;
-      Machine m = start.with(s);
       if (quiescent(m) && lanesDone(m, lanes)) {
-        r.finals.add(m); // the block is over: later speculative walks are not part of it
+        r.finals.add(m.copy()); // the block is over: later speculative walks are not part of it
         r.finalIds.add(id);
         continue;
       }
@@ -206,7 +207,8 @@ public final class Explorer {
         }
         r.transitions++;
         engine.selfCheck(m2, cpu(mv));
-        if (!visited.add(finish(sumAfter(sum, s, m2.s)))) {
+        long succSum = sumAfter(sum, s, m2.s);
+        if (!visited.add(finish(succSum))) {
           continue;
         }
         r.record(next, id, mv);
@@ -218,10 +220,9 @@ public final class Explorer {
             r.firstFreedWalk[c] = next;
           }
         }
-        long[] succ = Packer.pack(m2.s, base);
+        long[] succ = Packer.pack(m2.s, base, succSum, next);
         frontierWords += succ.length;
         queue.add(succ);
-        ids.add(next);
         next++;
       }
     }
@@ -582,7 +583,8 @@ public final class Explorer {
   static final class Packer {
     private Packer() {}
 
-    static long[] pack(long[] s, long[] base) {
+    /** {@code s} packed against {@code base}, followed by the words {@code extra}. */
+    static long[] pack(long[] s, long[] base, long... extra) {
       int words = (s.length + 63) >>> 6;
       long[] out = new long[words + 32];
       int n = words;
@@ -596,11 +598,14 @@ public final class Explorer {
           out[n++] = d;
         }
       }
-      return Arrays.copyOf(out, n);
+      out = Arrays.copyOf(out, n + extra.length);
+      System.arraycopy(extra, 0, out, n, extra.length);
+      return out;
     }
 
-    static long[] unpack(long[] p, long[] base) {
-      long[] s = base.clone();
+    /** Unpacks {@code p} (packed against {@code base}) into {@code s}; trailing extra words are ignored. */
+    static void unpack(long[] p, long[] base, long[] s) {
+      System.arraycopy(base, 0, s, 0, s.length);
       int words = (s.length + 63) >>> 6;
       int n = words;
       for (int w = 0; w < words; w++) {
@@ -608,7 +613,6 @@ public final class Explorer {
           s[(w << 6) + Long.numberOfTrailingZeros(bits)] ^= p[n++];
         }
       }
-      return s;
     }
   }
 
