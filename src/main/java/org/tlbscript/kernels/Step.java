@@ -62,6 +62,6 @@ public record Step(String label, String function, Access access, String text, Ty
 
   /** One line as {@code kernels --show} prints it. */
   public String describe() {
-    return String.format("%-6s %-4s %-26s %s", label, access, function, text);
+    return String.format("%-6s %-4s %-27s %s", label, access, function, text);
   }
 }
