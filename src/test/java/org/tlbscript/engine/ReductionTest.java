@@ -59,44 +59,32 @@ class ReductionTest {
     }
   }
 
-  static final String SWITCH = "cpus 2\ncpu0 switch mm1\ncpu1 switch mm1\ncpu0 unmap mm1 0x2000\n";
-
-  static ScenarioRun.Result runPatched(KernelModel model) {
-    return ScenarioRun.runOn(new Source("patched.tlbs", SWITCH), model, false);
+  /** Patches one v4.20 switch_mm_irqs_off step, runs a switch and an unmap: a model bug naming {@code why}. */
+  static void assertModelBug(String label, java.util.function.UnaryOperator<Step> patch, String why) {
+    KernelModel m = Linux420.model().derive("patched").replace(Linux420.SWITCH_MM, label, patch).build();
+    ScenarioRun.Result r = ScenarioRun.runOn(new Source("patched.tlbs",
+        "cpus 2\ncpu0 switch mm1\ncpu1 switch mm1\ncpu0 unmap mm1 0x2000\n"), m, false);
+    String text = r.output() + r.diagnostics().stream().map(d -> d.render()).collect(Collectors.joining());
+    assertEquals(ScenarioRun.Status.MODEL_BUG, r.status(), text);
+    assertTrue(text.contains(why), text);
   }
 
   @Test
   void aModelThatWritesAnotherCpusLoadedMmIsAModelBug() {
-    KernelModel m = Linux420.model().derive("writes-cpu1-loaded_mm").replace(Linux420.SWITCH_MM, "SW5",
-        s -> s.with("this_cpu_write(loaded_mm, next) on the wrong CPU",
-            x -> x.store(x.vars().loadedMm(1 - x.cpu()), 0))).build();
-    ScenarioRun.Result r = runPatched(m);
-    assertEquals(ScenarioRun.Status.MODEL_BUG, r.status(), r.output());
-    assertTrue(text(r).contains("only the owning CPU may"), text(r));
+    assertModelBug("SW5", s -> s.with("this_cpu_write(loaded_mm, next) on the wrong CPU",
+        x -> x.store(x.vars().loadedMm(1 - x.cpu()), 0)), "only the owning CPU may");
   }
 
   @Test
   void aModelThatSetsAnotherCpusMaskBitIsAModelBug() {
-    KernelModel m = Linux420.model().derive("sets-cpu1-bit").replace(Linux420.SWITCH_MM, "SW3c",
-        s -> s.with("cpumask_set_cpu(other cpu, mm_cpumask(next))",
-            x -> x.rmwBits(x.vars().cpumask(1), 1L << (1 - x.cpu()), true))).build();
-    ScenarioRun.Result r = runPatched(m);
-    assertEquals(ScenarioRun.Status.MODEL_BUG, r.status(), r.output());
-    assertTrue(text(r).contains("only the owning CPU may"), text(r));
+    assertModelBug("SW3c", s -> s.with("cpumask_set_cpu(other cpu, mm_cpumask(next))",
+        x -> x.rmwBits(x.vars().cpumask(1), 1L << (1 - x.cpu()), true)), "only the owning CPU may");
   }
 
   @Test
   void sendingIpisFromAStepNotDeclaredIpiIsAModelBug() {
-    KernelModel m = Linux420.model().derive("undeclared-send").replace(Linux420.SWITCH_MM, "SW5",
-        s -> new Step(s.label(), s.function(), Access.W, s.text(), Step.Type.DO,
-            x -> x.sendIpis(0, "flush_tlb_func_remote"), null, null, null, null)).build();
-    ScenarioRun.Result r = runPatched(m);
-    assertEquals(ScenarioRun.Status.MODEL_BUG, r.status(), r.output());
-    assertTrue(text(r).contains("sends IPIs but is declared W"), text(r));
-  }
-
-  static String text(ScenarioRun.Result r) {
-    return r.output() + r.diagnostics().stream().map(d -> d.render()).collect(Collectors.joining());
+    assertModelBug("SW5", s -> new Step(s.label(), s.function(), Access.W, s.text(), Step.Type.DO,
+        x -> x.sendIpis(0, "flush_tlb_func_remote"), null, null, null, null), "sends IPIs but is declared W");
   }
 
   @Test
