@@ -95,6 +95,7 @@ public final class Engine {
       m.setReg(c, Vars.ACTIVE_MM, Vars.INIT_MM);
       m.setReg(c, MmCode.KTHREAD, 1);
     }
+    m.setGlobal(vars.created(Vars.INIT_MM), 1);
     m.setGlobal(Vars.NEXT_PFN, 0x100);
     m.setGlobal(Vars.NEXT_TABLE, 1);
     return m;

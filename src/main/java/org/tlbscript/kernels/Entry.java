@@ -31,5 +31,7 @@ public enum Entry {
   /** reclaim unmaps a page and flushes in a batch (try_to_unmap_one, arch_tlbbatch_flush) */
   RECLAIM,
   /** khugepaged collapses the 2 MiB region holding start (file/shmem path): the PTE page is freed */
-  COLLAPSE
+  COLLAPSE,
+  /** fork or exec creates the mm: init_new_context (run before the first action that names it) */
+  INIT_NEW_CONTEXT
 }

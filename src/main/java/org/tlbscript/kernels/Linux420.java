@@ -78,7 +78,8 @@ public final class Linux420 {
         .routine(MmCode.flushMm(FLUSH))
         .routine(MmCode.exit(ENTER_LAZY, FLUSH))
         .routine(MmCode.reclaim(BATCH_FLUSH))
-        .routine(MmCode.collapse(FLUSH));
+        .routine(MmCode.collapse(FLUSH))
+        .routine(MmCode.initNewContext());
     return m.entry(Entry.SWITCH_TO_USER, "context_switch")
         .entry(Entry.SWITCH_TO_KTHREAD, "context_switch_kthread")
         .entry(Entry.USE_MM, useName)
@@ -94,7 +95,8 @@ public final class Linux420 {
         .entry(Entry.FLUSH_ALL, "flush_tlb_mm")
         .entry(Entry.EXIT, "exit_mm")
         .entry(Entry.RECLAIM, "reclaim")
-        .entry(Entry.COLLAPSE, "collapse");
+        .entry(Entry.COLLAPSE, "collapse")
+        .entry(Entry.INIT_NEW_CONTEXT, "init_new_context");
   }
 
   static Routine switchMmIrqsOff() {

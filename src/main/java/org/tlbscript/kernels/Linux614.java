@@ -186,18 +186,18 @@ public final class Linux614 {
   }
 
   /**
-   * flush_tlb_mm_range's multi branch: info->trim_cpumask := should_trim_cpumask(mm). The
-   * kernel sets next_trim_cpumask to jiffies + HZ in init_new_context; the machine starts it at
-   * 0, read here as HZ (an mm created at jiffies 0: exact when every mm first appears before
-   * the first `tick`).
+   * flush_tlb_mm_range's multi branch: info->trim_cpumask := should_trim_cpumask(mm), and
+   * init_new_context's next_trim_cpumask := jiffies + HZ (6db2526c1d69).
    */
   static KernelModel.Builder trim(KernelModel.Builder m, KernelModel base) {
     Local mm = Linux513.local(base.routine(Linux420.FLUSH), "mm");
+    m.insertAfter("init_new_context", "IC1", Step.of("IC2", "init_new_context", W,
+        "mm->context.next_trim_cpumask := jiffies + HZ",
+        x -> x.store(x.vars().nextTrim((int) x.get(new Local("mm", 0))), x.jiffies() + HZ)));
     return m.insertBefore(Linux420.FLUSH, "F6b",
         Step.of("FT1", "should_trim_cpumask", R, "info->trim_cpumask := time_after(jiffies, "
-            + "READ_ONCE(mm->context.next_trim_cpumask)) (0 reads as the initial jiffies + HZ)", x -> {
-              long next = x.load(x.vars().nextTrim((int) x.get(mm)));
-              long due = next == 0 ? HZ : next;
+            + "READ_ONCE(mm->context.next_trim_cpumask))", x -> {
+              long due = x.load(x.vars().nextTrim((int) x.get(mm)));
               x.setReg(Vars.INFO_TRIM, x.jiffies() > due ? 1 : 0);
               if (x.tracing()) {
                 x.note("jiffies " + x.jiffies() + (x.jiffies() > due ? " > " : " <= ") + due

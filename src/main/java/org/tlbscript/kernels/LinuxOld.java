@@ -446,6 +446,8 @@ public final class LinuxOld {
     m.routine(flushTlbFuncV0());
     m.routine(othersV0());
     m.routine(batchFlushV0());
+    m.replace("init_new_context", "IC1", s -> s.with("the mm's context (LDT, protection keys) is set up; "
+        + "no ctx_id or tlb_gen before 4.13", x -> x.hw().setGlobal(x.vars().created((int) x.get(new Local("mm", 0))), 1)));
     return withoutTlbGenInReclaim(m);
   }
 

@@ -131,6 +131,19 @@ public final class MmCode {
     }
   }
 
+  /**
+   * init_new_context(tsk, mm), run when fork or exec creates the mm: here before the first
+   * action that names it. ctx_id and tlb_gen are fixed per mm in the machine (ctx_id = mm + 1).
+   */
+  static Routine initNewContext() {
+    Routine.Builder r = Routine.builder("init_new_context");
+    Local mm = r.param("mm");
+    r.step("IC1", P, "mm->context.ctx_id := atomic64_inc_return(&last_mm_ctx_id); "
+        + "atomic64_set(&mm->context.tlb_gen, 0)",
+        x -> x.hw().setGlobal(x.vars().created((int) x.get(mm)), 1));
+    return r.build();
+  }
+
   /** Installs a PTE: a fault handled on behalf of the mm, with a given or a new pfn. */
   static Routine map() {
     Routine.Builder r = Routine.builder("map").fn("handle_mm_fault");

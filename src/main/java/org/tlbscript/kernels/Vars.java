@@ -157,7 +157,12 @@ public final class Vars {
     return GHOST_FIXED + mms * regions + mms * pages + mms + mm;
   }
 
+  /** 1 once init_new_context has set the mm up (init_mm at boot, a user mm at its first action). */
+  public int created(int mm) {
+    return GHOST_FIXED + mms * regions + mms * pages + 2 * mms + mm;
+  }
+
   public int globals() {
-    return GHOST_FIXED + mms * regions + mms * pages + 2 * mms;
+    return GHOST_FIXED + mms * regions + mms * pages + 3 * mms;
   }
 }

@@ -60,6 +60,13 @@ final class Races {
     long millis = 0;
     for (World w : s.worlds) {
       Machine start = w.machine().withTso(s.setup.tso());
+      for (Ast.Lane lane : block.lanes()) {
+        for (Ast.Action a : lane.actions()) {
+          if (a.mm() != null) {
+            s.create(start, s.mm(a.mm()), lane.cpu().n(), null);
+          }
+        }
+      }
       for (int c = 0; c < s.cpus(); c++) {
         engine.setLaneNext(start, c, 0);
       }

@@ -203,6 +203,9 @@ public final class Session {
     }
     Machine before = machine.copy();
     try {
+      if (a.mm() != null && a.verb() != Ast.Verb.TICK) {
+        create(machine, mm(a.mm()), a.cpu() != null ? a.cpu().n() : -1, obs);
+      }
       run(a, obs);
     } catch (ModelBug bug) {
       machine = before;
@@ -243,6 +246,23 @@ public final class Session {
 
   void setMachine(Machine m) {
     machine = m;
+  }
+
+  /**
+   * Fork or exec has just created {@code mm} if no action named it before: runs the model's
+   * init_new_context for it, on {@code cpu} when that CPU runs no kernel code (else on the
+   * lowest CPU that runs none).
+   */
+  void create(Machine m, int mm, int cpu, Observer obs) {
+    if (mm <= 0 || m.global(vars.created(mm)) != 0) {
+      return;
+    }
+    int c = cpu >= 0 && engine.depth(m, cpu) == 0 ? cpu : 0;
+    while (c < layout.cpus - 1 && engine.depth(m, c) > 0) {
+      c++;
+    }
+    engine.push(m, c, model.entry(Entry.INIT_NEW_CONTEXT), new long[] {mm}, -1);
+    engine.runToCompletion(m, c, obs);
   }
 
   private void run(Action a, Observer obs) {

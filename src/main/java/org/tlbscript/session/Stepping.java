@@ -61,6 +61,9 @@ final class Stepping {
         if (problem != null) {
           return problem;
         }
+        if (c.begun().mm() != null) {
+          s.create(m, s.mm(c.begun().mm()), cpu, obs);
+        }
         Races.Start st = s.start(c.begun());
         e.push(m, cpu, st.routine(), st.args(), -1);
         return null;

@@ -48,6 +48,7 @@ class NewModelStepsMatterTest {
       Map.entry("v5.13:native_flush_tlb_multi:SC2a", "as SC3 (run_remote false: a CPU must join between "
           + "SC1 and the snapshot; FlushMaskRereadTest)"),
       Map.entry("stable-6.6-misordered:flush_tlb_mm_range:FT2", "as FT1"),
+      Map.entry("stable-6.6-misordered:init_new_context:IC2", "as FT1: the trim clock it starts selects nobody"),
       Map.entry("stable-6.6-misordered:flush_tlb_mm_range:FT3", "as FT1"));
 
   record Pair(KernelModel parent, KernelModel child) {}
