@@ -201,7 +201,10 @@ public final class Engine {
     return true;
   }
 
-  /** Whether some frame on {@code cpu}'s stack runs a routine that may send IPIs. */
+  /**
+   * Whether some frame on {@code cpu}'s stack runs a routine that may send IPIs. (The same walk
+   * as {@link #irqsOn}, written out: both run for every state the explorer visits.)
+   */
   public boolean runsIpiSender(Machine m, int cpu) {
     int f = (int) m.reg(cpu, TOP);
     for (int i = depth(m, cpu) - 1; i >= 0; i--, f = (int) m.reg(cpu, f + F_LINK)) {
@@ -627,8 +630,8 @@ public final class Engine {
     }
 
     /**
-     * The ownership rules the explorer's reduction relies on: a cpu_tlbstate cell is written only
-     * by its CPU, and a cpumask bit only by its CPU. A model that breaks one is a model bug.
+     * The ownership rules the explorer's reduction relies on: loaded_mm and is_lazy are written
+     * only by their CPU, and a cpumask bit only by its CPU. A model that breaks one is a model bug.
      */
     private void owned(int cell, long bits) {
       if (cell >= vars.sharedCells()) {
