@@ -22,11 +22,24 @@ final class Preconditions {
       if (a.verb() == Ast.Verb.TICK) {
         return null;
       }
-      return cpuRunning(s, mm) < 0 ? "no CPU runs a task of " + a.mm().name()
-          + " to start the flush on\nwrite the CPU: cpu0 " + a.toSource() : null;
+      if (cpuRunning(s, mm) >= 0) {
+        return null;
+      }
+      for (int c = 0; c < s.cpus(); c++) {
+        if (!s.kthread(c) && s.currentMm(c) == mm) {
+          return "every CPU that runs a task of " + a.mm().name() + " is paused in kernel code (cpu" + c
+              + " at " + s.engine().where(s.machine(), c) + ")\nfinish it first: cpu" + c + " finish";
+        }
+      }
+      return "no CPU runs a task of " + a.mm().name() + " to start the flush on\nwrite the CPU: cpu0 "
+          + a.toSource();
     }
     int cpu = a.cpu().n();
     String c = "cpu" + cpu;
+    if (s.engine().depth(s.machine(), cpu) > 0) { // paused by manual stepping
+      return c + " is in the middle of " + s.engine().where(s.machine(), cpu) + " (paused by manual "
+          + "stepping): an action cannot start there\nfinish it first: " + c + " finish";
+    }
     return switch (a.verb()) {
       case TOUCH -> s.currentMm(cpu) == mm ? null : c + " does not run " + a.mm().name() + ": it "
           + describe(s, cpu) + "\na user access needs a task of the mm: write `" + c + " switch "
@@ -92,9 +105,10 @@ final class Preconditions {
   }
 
   /** The lowest CPU running a task of mm (the documented choice for CPU-less flushes), or -1. */
+  /** The lowest CPU that runs a task of {@code mm} and is not paused in kernel code, or -1. */
   static int cpuRunning(Session s, int mm) {
     for (int c = 0; c < s.cpus(); c++) {
-      if (!s.kthread(c) && s.currentMm(c) == mm) {
+      if (!s.kthread(c) && s.currentMm(c) == mm && s.engine().depth(s.machine(), c) == 0) {
         return c;
       }
     }

@@ -126,7 +126,13 @@ class DiagnosticsTest {
             "t.tlbs:3:1: error: mm1 has exited: its page tables are gone"),
         Arguments.of("cpu0 switch mm1\ncpu0 unuse mm1\n",
             "t.tlbs:2:1: error: cpu0 cannot unuse mm1: it runs a task of mm1"),
-        Arguments.of("cpu0 switch mm1\ncpu0 leave\n", "t.tlbs:2:1: error: cpu0 cannot leave_mm: it runs a task of mm1"));
+        Arguments.of("cpu0 switch mm1\ncpu0 leave\n", "t.tlbs:2:1: error: cpu0 cannot leave_mm: it runs a task of mm1"),
+        Arguments.of("cpu0 switch mm1\ncpu0 begin unmap mm1 0x2000\ncpu0 step 3\ncpu0 switch mm2\n",
+            "t.tlbs:4:1: error: cpu0 is in the middle of zap_pte_range:ZP2 (paused by manual stepping): "
+                + "an action cannot start there"),
+        Arguments.of("cpu0 switch mm1\ncpu0 begin unmap mm1 0x2000\ncpu0 step 3\nflush mm1 range\n",
+            "t.tlbs:4:1: error: every CPU that runs a task of mm1 is paused in kernel code (cpu0 at "
+                + "zap_pte_range:ZP2)"));
   }
 
   /** The hint ("did you mean", or what to write instead) of the first diagnostic. */
