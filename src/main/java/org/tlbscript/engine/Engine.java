@@ -22,12 +22,9 @@ import org.tlbscript.kernels.Vars;
  * the CPU mask it waits for, violation counters, and frames of (routine, pc, handler-of, locals).
  */
 public final class Engine {
-  /**
-   * Registers for a CPU's call stack. Frames are packed, each as large as its routine needs
-   * (most need far fewer locals than the largest), linked to the frame below: the state stays
-   * small, which is what the explorer copies and hashes for every move.
-   */
-  public static final int STACK = 80;
+  // A CPU's call stack: frames packed after FRAMES, each as large as its routine needs, linked to
+  // the frame below, in as many registers as the model's code can need (KernelModel.stackBound):
+  // the state stays small, which is what the explorer copies and hashes for every move.
   static final int DEPTH = MmCode.REGS;
   static final int WAITING_FOR = DEPTH + 1;
   static final int STALE_USES = DEPTH + 2;
@@ -51,7 +48,7 @@ public final class Engine {
   static final int F_HANDLER_OF = 2;
   /** Offset of the frame below (the caller, or the code an interrupt came in on). */
   static final int F_LINK = 3;
-  static final int F_LOCALS = 4;
+  static final int F_LOCALS = KernelModel.FRAME_HEADER;
   /** A canonical run that takes more steps than this is a model bug (a loop). */
   static final int STEP_LIMIT = 1_000_000;
 
@@ -76,7 +73,7 @@ public final class Engine {
 
   /** Registers the engine needs per CPU. */
   public static int regsFor(KernelModel model) {
-    return FRAMES + STACK;
+    return FRAMES + model.stackBound();
   }
 
   /**
@@ -131,9 +128,9 @@ public final class Engine {
     int d = depth(m, cpu);
     int below = (int) m.reg(cpu, TOP);
     int f = d == 0 ? FRAMES : below + F_LOCALS + routineAt(m, cpu, d - 1).frameSize();
-    if (f + F_LOCALS + r.frameSize() > FRAMES + STACK) {
-      throw new ModelBug("call stack of cpu" + cpu + " overflows its " + STACK + " registers calling " + r.name
-          + " at depth " + d);
+    if (f + F_LOCALS + r.frameSize() > FRAMES + model.stackBound()) {
+      throw new ModelBug("call stack of cpu" + cpu + " overflows its " + model.stackBound()
+          + " registers calling " + r.name + " at depth " + d);
     }
     m.setReg(cpu, f + F_ROUTINE, model.indexOf(r));
     m.setReg(cpu, f + F_PC, 0);
@@ -839,6 +836,10 @@ public final class Engine {
       if (step != null && step.access() != org.tlbscript.kernels.Access.IPI) {
         throw new ModelBug(step.label() + " sends IPIs but is declared " + step.access()
             + ": declare it IPI (the explorer asks which routines can send)");
+      }
+      if (!model.routine(handler).irqsOff) {
+        throw new ModelBug("IPI handler " + handler + " runs with interrupts on: handlers must not "
+            + "nest (the call stack is sized for one)");
       }
       shared++;
       m.setReg(cpu, WAITING_FOR, targets);

@@ -25,6 +25,7 @@ public final class KernelModel {
   private final List<Routine> byIndex;
   private final Map<Routine, Integer> index = new java.util.IdentityHashMap<>();
   private final boolean[] sendsIpis;
+  private final int stackBound;
 
   private KernelModel(String name, String kernels, String commits, String summary,
       boolean pcidDefault, java.util.Set<SelfCheck> selfChecks, Map<String, Routine> routines,
@@ -63,6 +64,7 @@ public final class KernelModel {
         }
       }
     }
+    stackBound = computeStackBound();
     // a kernel model maps every scenario action to a routine; a model of plain programs (a
     // litmus test) declares no entries and is started routine by routine
     for (Entry e : this.entries.isEmpty() ? new Entry[0] : Entry.values()) {
@@ -101,6 +103,45 @@ public final class KernelModel {
    */
   public boolean sendsIpis(int index) {
     return sendsIpis[index];
+  }
+
+  /** Registers a frame takes besides its routine's variables (routine, pc, handler-of, link). */
+  public static final int FRAME_HEADER = 4;
+
+  /**
+   * The most registers a CPU's call stack can need: the deepest call chain of any routine, or an
+   * IPI handler (the deepest chain of a routine run with interrupts off: handlers are, so they
+   * never nest) on top of the deepest point where interrupts are still on. The engine sizes the
+   * stack by it, so the state is no larger than the code needs.
+   */
+  public int stackBound() {
+    return stackBound;
+  }
+
+  private int computeStackBound() {
+    int handler = 0;
+    for (Routine r : byIndex) {
+      handler = r.irqsOff ? Math.max(handler, chain(r, false)) : handler;
+    }
+    int bound = 0;
+    for (Routine r : byIndex) {
+      bound = Math.max(bound, Math.max(chain(r, false), chain(r, true) + handler));
+    }
+    return bound;
+  }
+
+  /** Registers of r's deepest call chain; with {@code irqsOn}, only while interrupts stay on (else a large negative). */
+  private int chain(Routine r, boolean irqsOn) {
+    if (irqsOn && r.irqsOff) {
+      return -1_000_000;
+    }
+    int deepest = 0;
+    for (Step s : r.steps) {
+      if (s.type() == Step.Type.CALL) {
+        deepest = Math.max(deepest, chain(routines.get(s.callee()), irqsOn));
+      }
+    }
+    return FRAME_HEADER + r.frameSize() + deepest;
   }
 
   public Routine routine(int index) {
