@@ -277,10 +277,20 @@ public final class Linux420 {
   }
 
   /**
+   * The mask a flush was given, read again where the kernel reads it: mm_cpumask(f->mm) is live
+   * (a CPU may have joined or left since the caller's read), a batched flush's mask (f->mm NULL)
+   * is its own copy, the parameter.
+   */
+  static long liveMask(Exec x, Local f, Local mask) {
+    long mm = x.regOf((int) x.get(f), Vars.INFO_MM);
+    return mm == Vars.NULL_MM ? x.get(mask) : x.load(x.vars().cpumask((int) mm));
+  }
+
+  /**
    * native_flush_tlb_others(cpumask, info): with freed_tables every CPU of the mask but this one
    * (smp_call_function_many); otherwise on_each_cpu_cond_mask(tlb_is_not_lazy), which skips lazy
-   * CPUs and runs the handler on this CPU too when it is in the mask and not lazy. The mask is
-   * the snapshot the caller read.
+   * CPUs and runs the handler on this CPU too when it is in the mask and not lazy. Both read the
+   * live mm_cpumask again: smp_call_function_many's cpumask_and, for_each_cpu's cpumask_next.
    */
   static Routine nativeFlushTlbOthers() {
     Routine.Builder r = Routine.builder(OTHERS);
@@ -289,20 +299,24 @@ public final class Linux420 {
     Local cpu = r.local("i");
     Local targets = r.local("targets");
     r.jumpIf("F7", "if !info.freed_tables goto F8", x -> x.regOf((int) x.get(f), Vars.INFO_FREED) == 0, "F8");
-    r.stepThen("F7a", P, "smp_call_function_many(mask, flush_tlb_func_remote): targets := mask \\ {cpu}",
-        x -> x.set(targets, x.get(mask) & ~(1L << x.cpu())), "F9");
+    r.stepThen("F7a", R, "smp_call_function_many(mask, flush_tlb_func_remote): targets := "
+        + "cpumask_and(mask, cpu_online_mask) \\ {cpu} (mm_cpumask read again)",
+        x -> x.set(targets, liveMask(x, f, mask) & ~(1L << x.cpu())), "F9");
     r.fn("on_each_cpu_cond_mask");
-    r.step("F8", P, "i := first cpu in mask; targets := {}", x -> {
-      x.set(cpu, Long.numberOfTrailingZeros(x.get(mask)));
+    r.step("F8", R, "targets := {}; i := first cpu in mask (for_each_cpu: mm_cpumask read again)", x -> {
+      long now = liveMask(x, f, mask);
+      x.set(cpu, now == 0 ? x.cpus() : Long.numberOfTrailingZeros(now));
       x.set(targets, 0);
     });
     r.jumpIf("F8a", "if no cpu left goto F9", x -> x.get(cpu) >= x.cpus(), "F9");
-    r.stepThen("F8b", R, "if tlb_is_not_lazy(i) (!per_cpu(is_lazy, i)): targets += i; i := next cpu in mask", x -> {
+    r.step("F8b", R, "if tlb_is_not_lazy(i) (!per_cpu(is_lazy, i)): targets += i", x -> {
       int i = (int) x.get(cpu);
       if (x.load(x.vars().isLazy(i)) == 0) {
         x.set(targets, x.get(targets) | 1L << i);
       }
-      long rest = x.get(mask) & ~((2L << i) - 1);
+    });
+    r.stepThen("F8e", R, "i := cpumask_next(i, mask) (mm_cpumask read again)", x -> {
+      long rest = liveMask(x, f, mask) & ~((2L << x.get(cpu)) - 1);
       x.set(cpu, rest == 0 ? x.cpus() : Long.numberOfTrailingZeros(rest));
     }, "F8a");
     r.fn("smp_call_function_many");

@@ -119,12 +119,12 @@ public final class Linux513 {
     r.fn("smp_call_function_many_cond");
     r.step("SC1", R, "run_remote := cpumask_any_and_but(mask, cpu_online_mask, cpu) < nr_cpu_ids "
         + "(mm_cpumask(f->mm) read again; a batched flush's mask is its own)",
-        x -> x.set(remote, (liveMask(x, f, mask) & ~(1L << x.cpu())) != 0 ? 1 : 0));
+        x -> x.set(remote, (Linux420.liveMask(x, f, mask) & ~(1L << x.cpu())) != 0 ? 1 : 0));
     r.jumpIf("SC2", "if run_remote goto SC3", x -> x.get(remote) != 0, "SC3");
     r.stepThen("SC2a", P, "no remote CPU: only this CPU's own call is left (run_local)",
         x -> x.set(mask, x.get(mask) & 1L << x.cpu()), "F7");
     r.step("SC3", R, "cfd->cpumask := cpumask_and(mask, cpu_online_mask): the loop's snapshot (read again)",
-        x -> x.set(mask, liveMask(x, f, mask)));
+        x -> x.set(mask, Linux420.liveMask(x, f, mask)));
     r.fn(MULTI);
     r.jumpIf("F7", "if !info->freed_tables goto F8", x -> x.regOf((int) x.get(f), Vars.INFO_FREED) == 0, "F8");
     r.fn("on_each_cpu_mask");
@@ -154,15 +154,6 @@ public final class Linux513 {
         FUNC, x -> new long[] {x.get(f)});
     r.await("F9d", "csd_lock_wait: until every target ran the handler", Exec::ipisDone);
     return r.build();
-  }
-
-  /**
-   * The mask flush_tlb_multi was given, as smp_call_function_many_cond reads it: mm_cpumask(f->mm)
-   * from memory for an mm's flush, the batch's private copy (the parameter) for a batched one.
-   */
-  private static long liveMask(Exec x, Local f, Local mask) {
-    long mm = x.regOf((int) x.get(f), Vars.INFO_MM);
-    return mm == Vars.NULL_MM ? x.get(mask) : x.load(x.vars().cpumask((int) mm));
   }
 
   /** flush_tlb_func(info) of 5.13: the local and the remote handler in one. */

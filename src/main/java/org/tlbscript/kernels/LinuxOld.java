@@ -134,7 +134,7 @@ public final class LinuxOld {
         + "(end - start) >> PAGE_SHIFT <= ceiling: info.start/end := start/end; else 0..TLB_FLUSH_ALL",
         s.effect()));
     // native_flush_tlb_others: smp_call_function_many(cpumask): every CPU of the mask
-    for (String l : new String[] {"F7", "F8", "F8a", "F8b", "F9b", "F9c"}) {
+    for (String l : new String[] {"F7", "F8", "F8a", "F8b", "F8e", "F9b", "F9c"}) {
       m.drop(OTHERS, l);
     }
     return m;
@@ -366,10 +366,12 @@ public final class LinuxOld {
    */
   static Routine smpCallFunctionMany(String handler) {
     Routine.Builder r = Routine.builder(OTHERS);
-    r.param("info");
+    Local f = r.param("info");
     Local mask = r.param("cpumask");
     r.fn("smp_call_function_many");
-    r.step("F9", IPI, "send " + handler + " IPIs to cpumask \\ {cpu}",
+    r.step("F7a", R, "cfd->cpumask := cpumask_and(cpumask, cpu_online_mask) (mm_cpumask read again)",
+        x -> x.set(mask, Linux420.liveMask(x, f, mask)));
+    r.step("F9", IPI, "send " + handler + " IPIs to cfd->cpumask \\ {cpu}",
         x -> x.sendIpis(x.get(mask) & ~(1L << x.cpu()), handler));
     r.await("F9a", "csd_lock_wait: until every target ran the handler", Exec::ipisDone);
     return r.build();
@@ -637,17 +639,21 @@ public final class LinuxOld {
     Local mask = local(othersOld, "cpumask");
     Local cpu = local(othersOld, "i");
     Local targets = local(othersOld, "targets");
+    Local info = local(othersOld, "info");
     m.routine(others);
-    for (String l : new String[] {"F7", "F7a", "F9b", "F9c"}) {
+    for (String l : new String[] {"F7", "F7a", "F8e", "F9b", "F9c"}) {
       m.drop(OTHERS, l);
     }
-    m.replace(OTHERS, "F8", s -> Step.of("F8", OTHERS, P,
-        "cpumask_copy(lazymask, cpumask); i := first cpu in mask", x -> {
-          x.set(cpu, Long.numberOfTrailingZeros(x.get(mask)));
-          x.set(targets, x.get(mask));
+    // the loop walks the copy (lazymask), not the live mask: F8b advances over it
+    m.replace(OTHERS, "F8", s -> Step.of("F8", OTHERS, R,
+        "cpumask_copy(lazymask, cpumask) (mm_cpumask read again); i := first cpu in lazymask", x -> {
+          long copy = Linux420.liveMask(x, info, mask);
+          x.set(mask, copy);
+          x.set(cpu, copy == 0 ? x.cpus() : Long.numberOfTrailingZeros(copy));
+          x.set(targets, copy);
         }));
     m.replace(OTHERS, "F8b", s -> new Step("F8b", OTHERS, R,
-        "if per_cpu(cpu_tlbstate.is_lazy, i): cpumask_clear_cpu(i, lazymask); i := next cpu in mask",
+        "if per_cpu(cpu_tlbstate.is_lazy, i): cpumask_clear_cpu(i, lazymask); i := next cpu in lazymask",
         Step.Type.DO, x -> {
           int i = (int) x.get(cpu);
           if (x.load(x.vars().isLazy(i)) != 0) {

@@ -9,11 +9,12 @@ import org.tlbscript.lang.Source;
 import org.tlbscript.session.ScenarioRun;
 
 /**
- * 5.13+: smp_call_function_many_cond reads mm_cpumask(mm) twice more after flush_tlb_mm_range's
- * test (run_remote, then the loop's snapshot), so a CPU that joins or leaves in between is or is
- * not IPI'd accordingly. Only manual stepping can put a CPU between the reads, and the scenario
- * files must also run under the older models, which have no such steps: these scripts pin SC3
- * and SC2a instead (NewModelStepsMatterTest lists them as not observable by a scenario file).
+ * The kernel reads the live mm_cpumask again after flush_tlb_mm_range's test: 5.13+'s
+ * smp_call_function_many_cond twice (run_remote, then the loop's snapshot), the older
+ * smp_call_function_many in its cpumask_and. A CPU that joins or leaves in between is or is not
+ * IPI'd accordingly. Only manual stepping can put a CPU between the reads, and the scenario files
+ * must also run under the other models, which have other steps: these scripts pin SC3, SC2a and
+ * 4.13's F7a instead (the steps-matter tests list them as not observable by a scenario file).
  */
 class FlushMaskRereadTest {
   /** cpu1 joins mm_cpumask(mm1) after F6 read it: the snapshot (SC3) includes it. */
@@ -70,5 +71,26 @@ class FlushMaskRereadTest {
   void withNoRemoteCpuAtTheSecondReadTheFlushStaysLocal() {
     assertEquals(ScenarioRun.Status.PASSED, run(LEAVES_THEN_JOINS, Models.find("v5.13").orElseThrow()));
     assertEquals(ScenarioRun.Status.FAILED, run(LEAVES_THEN_JOINS, without("v5.13", "SC2a")));
+  }
+
+  /** 4.13: cpu2 leaves mm_cpumask(mm1) (switch_mm clears prev's bit) after F6 read it. */
+  static final String LEAVES_AFTER_F6 = """
+      cpus 3
+      cpu0 switch mm1
+      cpu2 switch mm1
+      cpu0 touch mm1 0x2000
+      cpu0 begin unmap mm1 0x2000
+      cpu0 step to F6b     # F6 read {cpu0 cpu2}
+      cpu2 switch mm2      # cpu2 leaves
+      cpu0 finish
+      assert ipis cpu2 0
+      """;
+
+  @Test
+  void beforeTheLazyFiltersACpuThatLeftAfterTheFirstReadIsNotIpid() {
+    KernelModel v413 = Models.find("v4.13").orElseThrow();
+    assertEquals(ScenarioRun.Status.PASSED, run(LEAVES_AFTER_F6, v413));
+    KernelModel without = v413.derive(v413.name).drop(Linux420.OTHERS, "F7a").build();
+    assertEquals(ScenarioRun.Status.FAILED, run(LEAVES_AFTER_F6, without));
   }
 }

@@ -38,6 +38,9 @@ class ModelStepsMatterTest {
           + "calls leave_mm there (kernel-range flushes are not modelled)"),
       Map.entry("v4.13/leave_mm:LM2", "a BUG() check only (a trace note)"),
       Map.entry("v4.13/flush_tlb_mm_range:F1", "smp_mb(): TSO-only"),
+      Map.entry("v4.13/native_flush_tlb_others:F7a", "smp_call_function_many's re-read of mm_cpumask: "
+          + "only a CPU leaving between it and F6 tells them apart; manual stepping pins it "
+          + "(FlushMaskRereadTest)"),
       // a return that ends the routine anyway, or a test that only saves an idempotent RMW
       Map.entry("rework-2017/switch_mm_irqs_off:SW2a",
           "same mm, bit set (not lazy): without the return it re-sets the bit, reads tlb_gen and "
