@@ -67,9 +67,11 @@ public final class Linux60 {
     Local f = Linux513.local(base.routine(Linux513.FUNC), "info");
     Local localGen = Linux513.local(base.routine(Linux513.FUNC), "local_tlb_gen");
     return m.about("6.0 – 6.13 (era V4)",
-            "aa44284960d5 + 8f1d56f64f8d (TLB_GENERATION_INVALID)",
+            "aa44284960d5 + 8f1d56f64f8d (TLB_GENERATION_INVALID); 4a18419f71cd (mprotect uses mmu_gather)",
             "as 5.13, and flush_tlb_func returns early when f->new_tlb_gen <= local_tlb_gen unless "
-                + "it is TLB_GENERATION_INVALID (0, the batched flush)")
+                + "it is TLB_GENERATION_INVALID (0, the batched flush); mprotect flushes only the pages "
+                + "it made read-only")
+        .routine(MmCode.mprotectGather(Linux420.FLUSH))
         .replace(Linux513.FUNC, "H4a", s -> s.withCond(
             "if f->new_tlb_gen != TLB_GENERATION_INVALID && f->new_tlb_gen <= local_tlb_gen return",
             x -> {

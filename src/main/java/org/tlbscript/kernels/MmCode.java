@@ -244,6 +244,50 @@ public final class MmCode {
     return r.build();
   }
 
+  /**
+   * mprotect to read-only from 6.0 (4a18419f71cd "mm/mprotect: use mmu_gather"): change_pte_range
+   * gathers the pages whose change needs a flush (pte_needs_flush: a writable PTE made read-only)
+   * and tlb_finish_mmu flushes that range, not the whole one asked for.
+   */
+  static Routine mprotectGather(String flush) {
+    Routine.Builder r = Routine.builder("mprotect");
+    Local mm = r.param("mm");
+    Local start = r.param("start");
+    Local end = r.param("end");
+    Local page = r.local("page");
+    Local tlbStart = r.local("tlb_start");
+    Local tlbEnd = r.local("tlb_end");
+    r.fn("tlb_gather_mmu");
+    r.step("PR1", P, "tlb.start := TASK_SIZE, tlb.end := 0; page := first page ≥ start", x -> {
+      x.set(tlbStart, Long.MAX_VALUE);
+      x.set(tlbEnd, 0);
+      x.set(page, firstPage(x, x.get(start)));
+    });
+    r.fn("change_pte_range");
+    r.jumpIf("PR2", "if page ≥ end goto PR4",
+        x -> x.get(page) >= x.hw().layout.pages()
+            || x.hw().layout.pageAddress((int) x.get(page)) >= x.get(end), "PR4");
+    r.stepThen("PR3", RMW, "ptep_modify_prot_start/commit: if present and writable, pte := read-only; "
+        + "pte_needs_flush: tlb_flush_pte_range(tlb, addr, PAGE_SIZE)", x -> {
+          int p = (int) x.get(page);
+          long addr = x.hw().layout.pageAddress(p);
+          long old = x.loadPte((int) x.get(mm), p);
+          if (old != 0 && Machine.pteWritable(old)) {
+            x.xchgPte((int) x.get(mm), p, Machine.pte(Machine.ptePfn(old), false));
+            x.pteChanged((int) x.get(mm), p);
+            x.set(tlbStart, Math.min(x.get(tlbStart), addr));
+            x.set(tlbEnd, Math.max(x.get(tlbEnd), addr + Layout.PAGE_SIZE));
+          }
+          x.set(page, p + 1);
+        }, "PR2");
+    r.fn("tlb_flush_mmu_tlbonly");
+    r.returnIf("PR4", "if tlb.end == 0 return (no PTE needed a flush)", x -> x.get(tlbEnd) == 0);
+    r.fn("tlb_flush");
+    r.call("PR5", "flush_tlb_mm_range(mm, tlb.start, tlb.end, PAGE_SHIFT, tlb.freed_tables = 0)", flush,
+        x -> new long[] {x.get(mm), x.get(tlbStart), x.get(tlbEnd), Vars.PAGE_SHIFT, 0});
+    return r.build();
+  }
+
   /** A page moves (COW break, migration): ptep_clear_flush, then the new PTE. */
   static Routine remap(String flush) {
     Routine.Builder r = Routine.builder("remap").fn("ptep_clear_flush");
