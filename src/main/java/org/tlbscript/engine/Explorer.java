@@ -10,11 +10,12 @@ import org.tlbscript.kernels.Routine;
 import org.tlbscript.kernels.Step;
 
 /**
- * Exhaustive exploration of a together block: breadth first over every interleaving of the
- * lanes' kernel steps, IPI deliveries, store-buffer drains (x86-TSO) and speculative page
- * walks, with a visited set of 64-bit state fingerprints. Breadth first makes every recorded
- * path a shortest one. Partial-order reduction: a CPU whose next move stays private (touches no
- * memory, see {@link #moves}) makes it at once, since it commutes with every other move.
+ * Exhaustive exploration of a together block: every interleaving of the lanes' kernel steps,
+ * IPI deliveries, store-buffer drains (x86-TSO) and speculative page walks, with a visited set
+ * of 64-bit state fingerprints. Breadth first, so that a recorded path is a shortest one, until
+ * the frontier outgrows its bound; then depth first from the frontier ({@link #explore}).
+ * Partial-order reduction: a CPU whose next move stays private (touches no memory, see
+ * {@link #moves}) makes it at once, since it commutes with every other move.
  */
 public final class Explorer {
   /** One action of a lane: the entry routine, its arguments, and how to print it. */
