@@ -166,26 +166,58 @@ public final class MmCode {
    */
   private static void zap(Routine.Builder r, Local mm, Local start, Local end, Local page,
       Local tlbStart, Local tlbEnd, String done) {
+    gatherWalk(r, mm, start, end, page, tlbStart, tlbEnd, "ZP", "zap_pte_range",
+        "ptent := ptep_get_and_clear(pte); if present: __tlb_adjust_range(addr)", (x, m, p) -> {
+          if (x.xchgPte(m, p, 0) == 0) {
+            return false;
+          }
+          x.pteChanged(m, p);
+          return true;
+        }, done);
+  }
+
+  /** What a page-table walk does to one page; true when the change needs a TLB flush. */
+  @FunctionalInterface
+  private interface PageChange {
+    boolean apply(Exec x, int mm, int page);
+  }
+
+  /**
+   * tlb_gather_mmu, then a walk over the pages in [start, end) applying {@code change} to each and
+   * gathering the range to flush (__tlb_adjust_range): steps {@code prefix}1–3, then {@code done}.
+   */
+  private static void gatherWalk(Routine.Builder r, Local mm, Local start, Local end, Local page,
+      Local tlbStart, Local tlbEnd, String prefix, String walkFunction, String changeText,
+      PageChange change, String done) {
     r.fn("tlb_gather_mmu");
-    r.step("ZP1", P, "tlb.start := TASK_SIZE, tlb.end := 0; page := first page ≥ start", x -> {
+    r.step(prefix + "1", P, "tlb.start := TASK_SIZE, tlb.end := 0; page := first page ≥ start", x -> {
       x.set(tlbStart, Long.MAX_VALUE);
       x.set(tlbEnd, 0);
       x.set(page, firstPage(x, x.get(start)));
     });
-    r.fn("zap_pte_range");
-    r.jumpIf("ZP2", "if page ≥ end goto " + done,
+    r.fn(walkFunction);
+    r.jumpIf(prefix + "2", "if page ≥ end goto " + done,
         x -> x.get(page) >= x.hw().layout.pages()
             || x.hw().layout.pageAddress((int) x.get(page)) >= x.get(end), done);
-    r.stepThen("ZP3", RMW, "ptent := ptep_get_and_clear(pte); if present: __tlb_adjust_range(addr)", x -> {
+    r.stepThen(prefix + "3", RMW, changeText, x -> {
       int p = (int) x.get(page);
       long addr = x.hw().layout.pageAddress(p);
-      if (x.xchgPte((int) x.get(mm), p, 0) != 0) {
-        x.pteChanged((int) x.get(mm), p);
+      if (change.apply(x, (int) x.get(mm), p)) {
         x.set(tlbStart, Math.min(x.get(tlbStart), addr));
         x.set(tlbEnd, Math.max(x.get(tlbEnd), addr + Layout.PAGE_SIZE));
       }
       x.set(page, p + 1);
-    }, "ZP2");
+    }, prefix + "2");
+  }
+
+  /** tlb_finish_mmu without freed tables: no flush when nothing was gathered, else flush the range. */
+  private static void finishGather(Routine.Builder r, Local mm, Local tlbStart, Local tlbEnd,
+      String testLabel, String testText, String callLabel, String flush) {
+    r.fn("tlb_flush_mmu_tlbonly");
+    r.returnIf(testLabel, testText, x -> x.get(tlbEnd) == 0);
+    r.fn("tlb_flush");
+    r.call(callLabel, "flush_tlb_mm_range(mm, tlb.start, tlb.end, PAGE_SHIFT, tlb.freed_tables = 0)", flush,
+        x -> new long[] {x.get(mm), x.get(tlbStart), x.get(tlbEnd), Vars.PAGE_SHIFT, 0});
   }
 
   private static long firstPage(Exec x, long addr) {
@@ -207,11 +239,8 @@ public final class MmCode {
     Local tlbStart = r.local("tlb_start");
     Local tlbEnd = r.local("tlb_end");
     zap(r, mm, start, end, page, tlbStart, tlbEnd, "ZP4");
-    r.fn("tlb_flush_mmu_tlbonly");
-    r.returnIf("ZP4", "if tlb.end == 0 return (nothing was unmapped: no flush)", x -> x.get(tlbEnd) == 0);
-    r.fn("tlb_flush");
-    r.call("ZP5", "flush_tlb_mm_range(mm, tlb.start, tlb.end, PAGE_SHIFT, tlb.freed_tables = 0)", flush,
-        x -> new long[] {x.get(mm), x.get(tlbStart), x.get(tlbEnd), Vars.PAGE_SHIFT, 0});
+    finishGather(r, mm, tlbStart, tlbEnd, "ZP4", "if tlb.end == 0 return (nothing was unmapped: no flush)",
+        "ZP5", flush);
     return r.build();
   }
 
@@ -229,10 +258,7 @@ public final class MmCode {
             || x.hw().layout.pageAddress((int) x.get(page)) >= x.get(end), "PR4");
     r.stepThen("PR3", RMW, "ptep_modify_prot_start/commit: if present and writable, pte := read-only; pages++", x -> {
       int p = (int) x.get(page);
-      long old = x.loadPte((int) x.get(mm), p);
-      if (old != 0 && Machine.pteWritable(old)) {
-        x.xchgPte((int) x.get(mm), p, Machine.pte(Machine.ptePfn(old), false));
-        x.pteChanged((int) x.get(mm), p);
+      if (makeReadOnly(x, (int) x.get(mm), p)) {
         x.set(pages, x.get(pages) + 1);
       }
       x.set(page, p + 1);
@@ -257,35 +283,22 @@ public final class MmCode {
     Local page = r.local("page");
     Local tlbStart = r.local("tlb_start");
     Local tlbEnd = r.local("tlb_end");
-    r.fn("tlb_gather_mmu");
-    r.step("PR1", P, "tlb.start := TASK_SIZE, tlb.end := 0; page := first page ≥ start", x -> {
-      x.set(tlbStart, Long.MAX_VALUE);
-      x.set(tlbEnd, 0);
-      x.set(page, firstPage(x, x.get(start)));
-    });
-    r.fn("change_pte_range");
-    r.jumpIf("PR2", "if page ≥ end goto PR4",
-        x -> x.get(page) >= x.hw().layout.pages()
-            || x.hw().layout.pageAddress((int) x.get(page)) >= x.get(end), "PR4");
-    r.stepThen("PR3", RMW, "ptep_modify_prot_start/commit: if present and writable, pte := read-only; "
-        + "pte_needs_flush: tlb_flush_pte_range(tlb, addr, PAGE_SIZE)", x -> {
-          int p = (int) x.get(page);
-          long addr = x.hw().layout.pageAddress(p);
-          long old = x.loadPte((int) x.get(mm), p);
-          if (old != 0 && Machine.pteWritable(old)) {
-            x.xchgPte((int) x.get(mm), p, Machine.pte(Machine.ptePfn(old), false));
-            x.pteChanged((int) x.get(mm), p);
-            x.set(tlbStart, Math.min(x.get(tlbStart), addr));
-            x.set(tlbEnd, Math.max(x.get(tlbEnd), addr + Layout.PAGE_SIZE));
-          }
-          x.set(page, p + 1);
-        }, "PR2");
-    r.fn("tlb_flush_mmu_tlbonly");
-    r.returnIf("PR4", "if tlb.end == 0 return (no PTE needed a flush)", x -> x.get(tlbEnd) == 0);
-    r.fn("tlb_flush");
-    r.call("PR5", "flush_tlb_mm_range(mm, tlb.start, tlb.end, PAGE_SHIFT, tlb.freed_tables = 0)", flush,
-        x -> new long[] {x.get(mm), x.get(tlbStart), x.get(tlbEnd), Vars.PAGE_SHIFT, 0});
+    gatherWalk(r, mm, start, end, page, tlbStart, tlbEnd, "PR", "change_pte_range",
+        "ptep_modify_prot_start/commit: if present and writable, pte := read-only; "
+            + "pte_needs_flush: tlb_flush_pte_range(tlb, addr, PAGE_SIZE)", MmCode::makeReadOnly, "PR4");
+    finishGather(r, mm, tlbStart, tlbEnd, "PR4", "if tlb.end == 0 return (no PTE needed a flush)", "PR5", flush);
     return r.build();
+  }
+
+  /** mprotect's change of one PTE: a present, writable PTE becomes read-only (true: it needs a flush). */
+  private static boolean makeReadOnly(Exec x, int mm, int page) {
+    long old = x.loadPte(mm, page);
+    if (old == 0 || !Machine.pteWritable(old)) {
+      return false;
+    }
+    x.xchgPte(mm, page, Machine.pte(Machine.ptePfn(old), false));
+    x.pteChanged(mm, page);
+    return true;
   }
 
   /** A page moves (COW break, migration): ptep_clear_flush, then the new PTE. */

@@ -39,6 +39,15 @@ class ReductionTest {
         .filter(l -> l.matches("\\d+")).mapToLong(Long::parseLong).sum();
   }
 
+  static List<ScenarioRun.Result> withoutReduction(Source src) {
+    Explorer.reduction(false);
+    try {
+      return ScenarioRun.runAll(src, null, false);
+    } finally {
+      Explorer.reduction(true);
+    }
+  }
+
   @TestFactory
   Stream<DynamicTest> everyRaceHasTheSameOutcomesWithAndWithoutReduction() throws IOException {
     try (Stream<Path> files = Files.list(Path.of("scenarios/races"))) {
@@ -46,13 +55,7 @@ class ReductionTest {
       return races.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
         Source src = new Source(p.toString(), Files.readString(p));
         List<ScenarioRun.Result> reduced = ScenarioRun.runAll(src, null, false);
-        List<ScenarioRun.Result> full;
-        Explorer.reduction(false);
-        try {
-          full = ScenarioRun.runAll(src, null, false);
-        } finally {
-          Explorer.reduction(true);
-        }
+        List<ScenarioRun.Result> full = withoutReduction(src);
         assertEquals(verdicts(full), verdicts(reduced));
         assertTrue(states(reduced) < states(full), states(reduced) + " vs " + states(full) + " states");
       }));
@@ -164,13 +167,7 @@ class ReductionTest {
         if (st == ScenarioRun.Status.INVALID || st == ScenarioRun.Status.INCOMPLETE) {
           continue; // an action its CPU cannot run there, or a block too large for the bound
         }
-        List<ScenarioRun.Result> full;
-        Explorer.reduction(false);
-        try {
-          full = ScenarioRun.runAll(src, null, false);
-        } finally {
-          Explorer.reduction(true);
-        }
+        List<ScenarioRun.Result> full = withoutReduction(src);
         if (full.get(0).status() == ScenarioRun.Status.INCOMPLETE) {
           continue;
         }
