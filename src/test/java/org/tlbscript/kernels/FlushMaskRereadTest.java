@@ -93,4 +93,32 @@ class FlushMaskRereadTest {
     KernelModel without = v413.derive(v413.name).drop(Linux420.OTHERS, "F7a").build();
     assertEquals(ScenarioRun.Status.FAILED, run(LEAVES_AFTER_F6, without));
   }
+
+  /** 4.20: cpu1 joins mm_cpumask(mm1) while the on_each_cpu_cond_mask loop is past cpu0. */
+  static final String JOINS_DURING_THE_LOOP = """
+      cpus 3
+      cpu0 switch mm1
+      cpu2 switch mm1
+      cpu0 touch mm1 0x2000
+      cpu0 begin unmap mm1 0x2000
+      cpu0 step to F8e     # the loop has checked cpu0
+      cpu1 switch mm1      # cpu1 joins
+      cpu0 finish
+      assert ipis cpu1 1   # for_each_cpu's cpumask_next reads the live mask: cpu1 is checked
+      """;
+
+  @Test
+  void forEachCpuWalksTheLiveMaskIn420() {
+    KernelModel v420 = Models.find("v4.20").orElseThrow();
+    assertEquals(ScenarioRun.Status.PASSED, run(JOINS_DURING_THE_LOOP, v420));
+    Routine others = v420.routine(Linux420.OTHERS);
+    Local i = Linux513.local(others, "i");
+    Local mask = Linux513.local(others, "cpumask");
+    KernelModel snapshot = v420.derive(v420.name).replace(Linux420.OTHERS, "F8e", s -> s.with(
+        "i := next cpu in F6's snapshot", x -> {
+          long rest = x.get(mask) & ~((2L << x.get(i)) - 1);
+          x.set(i, rest == 0 ? x.cpus() : Long.numberOfTrailingZeros(rest));
+        })).build();
+    assertEquals(ScenarioRun.Status.FAILED, run(JOINS_DURING_THE_LOOP, snapshot));
+  }
 }
