@@ -54,8 +54,8 @@ final class RunCommand implements Callable<Integer> {
       description = "stop exploring a together block after this long (default ${DEFAULT-VALUE})")
   long timeout;
 
-  @Option(names = "--max-memory", paramLabel = "MB", description = "stop exploring when the heap holds this much "
-      + "(default: 70%% of the JVM's maximum heap)")
+  @Option(names = "--max-memory", paramLabel = "MB", description = "stop exploring when the heap and the "
+      + "visited set hold this much (default: 70%% of the JVM's maximum heap)")
   Long maxMemory;
 
   @Override

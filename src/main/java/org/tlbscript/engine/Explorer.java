@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.tlbscript.hw.Layout;
 import org.tlbscript.hw.Machine;
+import org.tlbscript.kernels.Access;
 import org.tlbscript.kernels.Routine;
 import org.tlbscript.kernels.Step;
 
@@ -121,8 +122,8 @@ public final class Explorer {
   public Result explore(Machine start, List<List<Start>> lanes, Limits limits) {
     long t0 = System.currentTimeMillis();
     Result r = new Result(engine.layout.cpus);
-    try {
-      return breadthFirst(start, lanes, limits, t0, r);
+    try (FingerprintSet visited = new FingerprintSet()) {
+      return breadthFirst(start, lanes, limits, t0, r, visited);
     } catch (OutOfMemoryError e) { // the memory bound is checked now and then; a burst can pass it
       r.finals.clear();
       return incomplete(r, "JVM heap limit of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB", t0);
@@ -148,9 +149,9 @@ public final class Explorer {
     bfsFrontier = states;
   }
 
-  private Result breadthFirst(Machine start, List<List<Start>> lanes, Limits limits, long t0, Result r) {
+  private Result breadthFirst(Machine start, List<List<Start>> lanes, Limits limits, long t0, Result r,
+      FingerprintSet visited) {
     int cpus = engine.layout.cpus;
-    FingerprintSet visited = new FingerprintSet();
     // the frontier is kept packed (XOR with the start state, zero runs skipped): most of a
     // state equals the start, and the frontier of a breadth-first search is large
     long[] base = start.s.clone();
@@ -161,19 +162,14 @@ public final class Explorer {
     queue.add(Packer.pack(start.s, base, sum(start.s), 0));
     int next = 1;
     long frontierWords = 0;
-    Runtime rt = Runtime.getRuntime();
     long[] s = new long[start.s.length]; // the state being expanded, unpacked here
     Machine m = start.with(s);
     long[] scratch = new long[start.s.length]; // successors are built here: no allocation per move
     Machine m2 = start.with(scratch);
     while (!queue.isEmpty()) {
-      if ((r.states & 4095) == 0) {
-        if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
-          return incomplete(r, "time limit of " + limits.timeoutMillis() / 1000 + " s", t0);
-        }
-        if (overMemory(rt, limits)) {
-          return incomplete(r, "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB", t0);
-        }
+      String past = pastLimit(r.states, limits, t0, visited);
+      if (past != null) {
+        return incomplete(r, past, t0);
       }
       if (next > limits.maxStates()) {
         return incomplete(r, "state limit of " + limits.maxStates(), t0);
@@ -240,7 +236,6 @@ public final class Explorer {
       Result r, FingerprintSet visited) {
     int cpus = engine.layout.cpus;
     Path path = new Path(root, prefix);
-    Runtime rt = Runtime.getRuntime();
     System.arraycopy(root.s, 0, path.at(0).s, 0, root.s.length);
     path.sum[0] = sum(root.s);
     r.states++;
@@ -252,15 +247,10 @@ public final class Explorer {
         depth--;
         continue;
       }
-      if ((r.transitions & 4095) == 0) {
-        if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
-          incomplete(r, "time limit of " + limits.timeoutMillis() / 1000 + " s", t0);
-          return;
-        }
-        if (overMemory(rt, limits)) {
-          incomplete(r, "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB", t0);
-          return;
-        }
+      String past = pastLimit(r.transitions, limits, t0, visited);
+      if (past != null) {
+        incomplete(r, past, t0);
+        return;
       }
       if (r.states > limits.maxStates()) {
         incomplete(r, "state limit of " + limits.maxStates(), t0);
@@ -369,13 +359,34 @@ public final class Explorer {
     return r.nextId++;
   }
 
-  /** Heap in use past the bound, counting only what survives a collection. */
-  private static boolean overMemory(Runtime rt, Limits limits) {
-    if (rt.totalMemory() - rt.freeMemory() <= limits.maxMemoryBytes()) {
-      return false;
+  /**
+   * The time or memory limit the run has passed, or null. Called with a count that grows by one
+   * each time; looks at the clock every 4096, at memory (dearer) every 65536.
+   */
+  private static String pastLimit(long count, Limits limits, long t0, FingerprintSet visited) {
+    if ((count & 4095) != 0) {
+      return null;
     }
-    System.gc(); // garbage (a discarded breadth-first frontier) is not a reason to stop
-    return rt.totalMemory() - rt.freeMemory() > limits.maxMemoryBytes();
+    if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
+      return "time limit of " + limits.timeoutMillis() / 1000 + " s";
+    }
+    if ((count & 65535) == 0 && memoryInUse(visited, false) > limits.maxMemoryBytes()
+        && memoryInUse(visited, true) > limits.maxMemoryBytes()) {
+      return "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB";
+    }
+    return null;
+  }
+
+  /**
+   * The heap in use (after a collection if {@code collect}: garbage such as a discarded
+   * breadth-first frontier is no reason to stop) plus the visited set, which is off the heap.
+   */
+  private static long memoryInUse(FingerprintSet visited, boolean collect) {
+    Runtime rt = Runtime.getRuntime();
+    if (collect) {
+      System.gc();
+    }
+    return rt.totalMemory() - rt.freeMemory() + visited.bytes();
   }
 
   private static Result incomplete(Result r, String why, long t0) {
@@ -427,16 +438,21 @@ public final class Explorer {
    * {@link #reduced}, with its successor left in {@code trial}.
    */
   int[] moves(Machine m, List<List<Start>> lanes, Machine trial) {
+    // first the steps that load no shared memory; loads and action starts, which seldom turn
+    // out private, only when no other CPU has a private move
+    long later = 0;
     for (int c = 0; reduction && c < engine.layout.cpus; c++) {
       int mv = privateCandidate(m, c, lanes);
-      if (mv >= 0) {
-        System.arraycopy(m.s, 0, trial.s, 0, m.s.length);
-        trial.memoryTouches = 0;
-        apply(trial, mv, lanes, null);
-        if (trial.memoryTouches == 0 && (!engine.irqsOn(m, c) || interruptible(m, trial, c, lanes))) {
-          reduced[0] = mv;
-          return reduced;
-        }
+      candidate[c] = mv;
+      if (mv >= 0 && (kind(mv) != STEP || engine.nextStep(m, c).access() == Access.R)) {
+        later |= 1L << c;
+      } else if (mv >= 0 && isPrivate(m, mv, lanes, trial)) {
+        return reduced;
+      }
+    }
+    for (int c = 0; later != 0 && c < engine.layout.cpus; c++) {
+      if ((later >>> c & 1) != 0 && isPrivate(m, candidate[c], lanes, trial)) {
+        return reduced;
       }
     }
     int[] moves = enabled(m, lanes);
@@ -444,6 +460,22 @@ public final class Explorer {
       throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
     }
     return moves;
+  }
+
+  /** Each CPU's move that may turn out private, or -1 (see {@link #moves}). */
+  private final int[] candidate = new int[64];
+
+  /** Tries {@code mv} on {@code trial}; if it stays private, it is {@link #reduced}'s move. */
+  private boolean isPrivate(Machine m, int mv, List<List<Start>> lanes, Machine trial) {
+    System.arraycopy(m.s, 0, trial.s, 0, m.s.length);
+    trial.memoryTouches = 0;
+    apply(trial, mv, lanes, null);
+    int c = cpu(mv);
+    if (trial.memoryTouches == 0 && (!engine.irqsOn(m, c) || interruptible(m, trial, c, lanes))) {
+      reduced[0] = mv;
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -461,7 +493,8 @@ public final class Explorer {
     }
     return switch (s.access()) {
       case RMW, IPI -> s.type() == Step.Type.WAIT ? move(STEP, c, 0) : -1;
-      case CR3, HW -> speculate ? -1 : move(STEP, c, 0);
+      case F -> m.storeBufferCount(c) == 0 ? move(STEP, c, 0) : -1; // else it drains the buffer
+      case CR3, HW -> speculate || m.storeBufferCount(c) > 0 ? -1 : move(STEP, c, 0); // serializing
       default -> move(STEP, c, 0);
     };
   }
@@ -666,61 +699,5 @@ public final class Explorer {
       i = d < 0 ? -1 : i + 1 + d;
     }
     return h;
-  }
-
-
-  /**
-   * A set of 64-bit fingerprints (0 is stored as 1): 64 open-addressing segments, chosen by a
-   * fingerprint's top bits, each at most 70% full and grown by a quarter on its own. Growing one
-   * segment at a time keeps the peak near the table itself (no moment with an old and a new copy
-   * of the whole table): about 12 bytes a state.
-   */
-  static final class FingerprintSet {
-    private static final int SEGMENTS = 64;
-    private final long[][] table = new long[SEGMENTS][];
-    private final int[] size = new int[SEGMENTS];
-    private final int[] limit = new int[SEGMENTS];
-
-    FingerprintSet() {
-      for (int g = 0; g < SEGMENTS; g++) {
-        table[g] = new long[256];
-        limit[g] = 256 / 10 * 7;
-      }
-    }
-
-    boolean add(long fp) {
-      if (fp == 0) {
-        fp = 1;
-      }
-      int g = (int) (fp >>> 58);
-      if (size[g] >= limit[g]) {
-        grow(g);
-      }
-      long[] t = table[g];
-      int i = (int) (((fp >>> 26) & 0xFFFFFFFFL) * t.length >>> 32);
-      while (t[i] != 0) {
-        if (t[i] == fp) {
-          return false;
-        }
-        if (++i == t.length) {
-          i = 0;
-        }
-      }
-      t[i] = fp;
-      size[g]++;
-      return true;
-    }
-
-    private void grow(int g) {
-      long[] old = table[g];
-      table[g] = new long[old.length + old.length / 4];
-      limit[g] = table[g].length / 10 * 7;
-      size[g] = 0;
-      for (long v : old) {
-        if (v != 0) {
-          add(v);
-        }
-      }
-    }
   }
 }

@@ -108,17 +108,24 @@ class ReductionTest {
 
   @Test
   void theFingerprintSetKeepsEveryValueThroughItsGrowth() {
-    Explorer.FingerprintSet set = new Explorer.FingerprintSet();
-    SplittableRandom rnd = new SplittableRandom(11);
-    long[] values = new long[200_000];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = i == 0 ? 0 : rnd.nextLong(); // 0 is stored as 1
-      assertTrue(set.add(values[i]));
+    try (FingerprintSet set = new FingerprintSet()) {
+      long initial = set.bytes();
+      SplittableRandom rnd = new SplittableRandom(11);
+      long[] values = new long[200_000];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = i == 0 ? 0 : rnd.nextLong(); // 0 is stored as 1
+        assertTrue(set.add(values[i]));
+      }
+      for (long v : values) {
+        assertTrue(!set.add(v));
+      }
+      assertTrue(!set.add(1), "0 and 1 share a slot");
+      // at most 70% full, and (staggered doubling) not much emptier than half full on average
+      assertTrue(set.bytes() >= values.length * 8L / 7 * 10 && set.bytes() <= values.length * 8L * 3, set.bytes() + " bytes");
+      assertTrue(set.bytes() > initial);
+      set.close();
+      assertEquals(0, set.bytes());
     }
-    for (long v : values) {
-      assertTrue(!set.add(v));
-    }
-    assertTrue(!set.add(1), "0 and 1 share a slot");
   }
 
   /**
