@@ -214,10 +214,11 @@ public final class Engine {
 
   /** Runnable: has kernel code to run and is not waiting. */
   public boolean runnable(Machine m, int cpu) {
-    if (depth(m, cpu) == 0) {
-      return false;
-    }
-    Step s = nextStep(m, cpu);
+    return depth(m, cpu) > 0 && runnable(m, cpu, nextStep(m, cpu));
+  }
+
+  /** Whether {@code cpu}, whose next step is {@code s}, can take it (a wait blocks until its condition holds). */
+  public boolean runnable(Machine m, int cpu, Step s) {
     return s == null || s.type() != Step.Type.WAIT || s.cond().test(exec(m, cpu, null));
   }
 

@@ -488,15 +488,20 @@ public final class Explorer {
       return c < lanes.size() && engine.laneNext(m, c) < lanes.get(c).size() ? move(START, c, 0) : -1;
     }
     Step s = engine.nextStep(m, c);
-    if (s == null || !engine.runnable(m, c)) {
+    if (s == null || !engine.runnable(m, c, s)) {
       return -1;
     }
-    return switch (s.access()) {
-      case RMW, IPI -> s.type() == Step.Type.WAIT ? move(STEP, c, 0) : -1;
-      case F -> m.storeBufferCount(c) == 0 ? move(STEP, c, 0) : -1; // else it drains the buffer
-      case CR3, HW -> speculate || m.storeBufferCount(c) > 0 ? -1 : move(STEP, c, 0); // serializing
-      default -> move(STEP, c, 0);
-    };
+    Access a = s.access();
+    if (a == Access.RMW || a == Access.IPI) {
+      return s.type() == Step.Type.WAIT ? move(STEP, c, 0) : -1;
+    }
+    if (a == Access.F) {
+      return m.storeBufferCount(c) == 0 ? move(STEP, c, 0) : -1; // else it drains the buffer
+    }
+    if (a == Access.CR3 || a == Access.HW) { // serializing; with speculation, walks around it differ
+      return speculate || m.storeBufferCount(c) > 0 ? -1 : move(STEP, c, 0);
+    }
+    return move(STEP, c, 0);
   }
 
   /**
