@@ -713,13 +713,18 @@ public final class LinuxOld {
   }
 
   // ------------------------------------------------------------------------------------------
-  // lazier-2018-tip (95b0e6357d3e): always lazy, and 64482aafe55f's inverted predicate
+  // lazier-2018-tip (95b0e6357d3e): always lazy, 64482aafe55f's inverted predicate, and
+  // e9d8c6155768's init_mm guards (the series' last patch; the revert left it in place)
 
   static KernelModel.Builder tip(KernelModel.Builder m) {
     m.about("tip x86/mm, July–Aug 2018 (era R18tip, last state; reverted 22 Aug 2018)",
-        "64482aafe55f (page-table-free IPI \"only to lazy CPUs\"), 95b0e6357d3e (always lazy)",
+        "64482aafe55f (page-table-free IPI \"only to lazy CPUs\"), 95b0e6357d3e (always lazy), "
+            + "e9d8c6155768 (init_mm guards)",
         "always lazy; flush IPIs skip lazy CPUs; the page-table-free IPI picks CPUs with !is_lazy "
             + "(inverted), so a lazy CPU never leaves a freed page table");
+    Routine sw = Linux420.switchMmIrqsOff();
+    m.replace(SWITCH_MM, "SW3b", s -> sw.steps.get(sw.indexOf("SW3b")));
+    m.replace(SWITCH_MM, "SW3c", s -> sw.steps.get(sw.indexOf("SW3c")));
     m.drop(ENTER_LAZY, "EL1a");
     m.drop(ENTER_LAZY, "EL2a");
     m.drop(ENTER_LAZY, "EL3");
