@@ -471,7 +471,8 @@ public final class Explorer {
     trial.memoryTouches = 0;
     apply(trial, mv, lanes, null);
     int c = cpu(mv);
-    if (trial.memoryTouches == 0 && (!engine.irqsOn(m, c) || interruptible(m, trial, c, lanes))) {
+    if (trial.memoryTouches == 0 && (!engine.irqsOn(m, c) || interruptible(m, trial, c, lanes))
+        && !(speculate && isFinal(trial, lanes))) { // the block's last move ends speculation too
       reduced[0] = mv;
       return true;
     }
@@ -552,12 +553,14 @@ public final class Explorer {
     return false;
   }
 
-  /** Every enabled move of {@code m}. */
+  /**
+   * Every enabled move of {@code m}; with partial-order reduction, speculative walks only where
+   * they matter ({@link #walksThatMatter}).
+   */
   int[] enabled(Machine m, List<List<Start>> lanes) {
     int cpus = engine.layout.cpus;
     int[] out = new int[8];
     int n = 0;
-    Layout l = engine.layout;
     for (int c = 0; c < cpus; c++) {
       if (engine.depth(m, c) == 0) {
         if (c < lanes.size() && engine.laneNext(m, c) < lanes.get(c).size()) {
@@ -575,18 +578,75 @@ public final class Explorer {
       if (m.tso && m.storeBufferCount(c) > 0) {
         out = push(out, n++, move(DRAIN, c, 0));
       }
-      if (speculate) {
-        int asid = m.cr3Asid(c);
-        for (int p = 0; p < l.pages(); p++) {
-          if (m.tlbEntry(c, asid, p) == 0 && (m.pscEntry(c, asid, l.regionOf(p)) != 0
-              || m.memory(l.pmdCell(m.cr3Root(c), l.regionOf(p))) != 0)) {
-            out = push(out, n++, move(SPEC, c, p));
-          }
+    }
+    int steps = n;
+    for (int c = 0; speculate && c < cpus; c++) {
+      int first = n;
+      for (int p = 0; p < engine.layout.pages(); p++) {
+        if (walkEnabled(m, c, p)) {
+          out = push(out, n++, move(SPEC, c, p));
         }
+      }
+      if (reduction && n > first && !walksThatMatter(m, lanes, out, steps, first, n)) {
+        n = first;
       }
     }
     return Arrays.copyOf(out, n);
   }
+
+  /** A speculative walk of page {@code p} by CPU {@code c} can happen: no TLB entry, a PDE to start from. */
+  private boolean walkEnabled(Machine m, int c, int p) {
+    Layout l = engine.layout;
+    int asid = m.cr3Asid(c);
+    return m.tlbEntry(c, asid, p) == 0 && (m.pscEntry(c, asid, l.regionOf(p)) != 0
+        || m.memory(l.pmdCell(m.cr3Root(c), l.regionOf(p))) != 0);
+  }
+
+  /**
+   * Whether one CPU's speculative walks ({@code moves[from..to)}) must be explored here: some
+   * other enabled move ({@code moves[0..steps)}) does not commute with one of them. A walk
+   * changes only its CPU's TLB and paging-structure cache (and counts a walk of a freed table);
+   * a walk that commutes with every other move can wait, and is explored where it stops
+   * commuting: before a page-table write or free, before its CPU's CR3 write, flush or access,
+   * and before the move that ends the block (no walk follows that one). A state with a walk
+   * held back has the same successors either way, so every final state stays reachable
+   * (persistent sets). A CPU's walks are kept or dropped together: they share the cache.
+   */
+  private boolean walksThatMatter(Machine m, List<List<Start>> lanes, int[] moves, int steps, int from, int to) {
+    if (commute == null) {
+      commute = new Machine[] {m.copy(), m.copy(), m.copy(), m.copy()};
+    }
+    Machine walked = commute[0];
+    Machine stepped = commute[1];
+    Machine walkedThenStepped = commute[2];
+    Machine steppedThenWalked = commute[3];
+    for (int i = 0; i < steps; i++) {
+      System.arraycopy(m.s, 0, stepped.s, 0, m.s.length);
+      apply(stepped, moves[i], lanes, null);
+      if (isFinal(stepped, lanes)) {
+        return true;
+      }
+      for (int k = from; k < to; k++) {
+        int walk = moves[k];
+        if (!walkEnabled(stepped, cpu(walk), arg(walk))) {
+          return true;
+        }
+        System.arraycopy(m.s, 0, walked.s, 0, m.s.length);
+        apply(walked, walk, lanes, null);
+        System.arraycopy(walked.s, 0, walkedThenStepped.s, 0, m.s.length);
+        apply(walkedThenStepped, moves[i], lanes, null);
+        System.arraycopy(stepped.s, 0, steppedThenWalked.s, 0, m.s.length);
+        apply(steppedThenWalked, walk, lanes, null);
+        if (!Arrays.equals(walkedThenStepped.s, steppedThenWalked.s)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Scratch states for {@link #walksThatMatter}. */
+  private Machine[] commute;
 
   private static int[] push(int[] a, int n, int v) {
     if (n == a.length) {
