@@ -163,7 +163,7 @@ class ReductionTest {
       for (int tries = 0; compared < 30 && tries < 300; tries++) {
         int cpus = 2 + rnd.nextInt(2);
         StringBuilder sb = new StringBuilder("kernel " + models[rnd.nextInt(models.length)] + "\ncpus " + cpus
-            + "\nmemory " + (rnd.nextBoolean() ? "tso" : "sc") + (rnd.nextInt(4) == 0 ? "\nspeculate on" : "") + "\n");
+            + "\nmemory " + (rnd.nextBoolean() ? "tso" : "sc") + (rnd.nextBoolean() ? "\nspeculate on" : "") + "\n");
         for (int c = 0; c < cpus; c++) {
           sb.append("cpu").append(c).append(" switch mm1\n");
         }
