@@ -16,7 +16,8 @@ import org.tlbscript.kernels.Step;
  * of 64-bit state fingerprints. Breadth first, so that a recorded path is a shortest one, until
  * the frontier outgrows its bound; then depth first from the frontier ({@link #explore}).
  * Partial-order reduction: a CPU whose next move stays private (touches no memory, see
- * {@link #moves}) makes it at once, since it commutes with every other move.
+ * {@link #moves}) makes it at once, since it commutes with every other move; a speculative walk
+ * waits until some move does not commute with it ({@link #walksThatMatter}).
  */
 public final class Explorer {
   /** One action of a lane: the entry routine, its arguments, and how to print it. */
@@ -480,9 +481,10 @@ public final class Explorer {
   }
 
   /**
-   * The move of CPU {@code c} that may turn out private, or -1. With speculative walks, not a CR3 write or INVLPG
-   * (a walk before or after it fills the TLB differently); never a locked operation or an IPI
-   * send, which always touch memory.
+   * The move of CPU {@code c} that may turn out private, or -1. With speculative walks, not a
+   * CR3 write or INVLPG: a walk before or after it fills the TLB differently, and one may become
+   * possible when another CPU maps a table. Never a locked operation or an IPI send, which always
+   * touch memory, nor a fence, CR3 write or INVLPG with stores still buffered (they drain them).
    */
   private int privateCandidate(Machine m, int c, List<List<Start>> lanes) {
     if (engine.depth(m, c) == 0) {
