@@ -1,5 +1,10 @@
 package org.tlbscript.engine;
 
+import static org.tlbscript.engine.FingerprintSet.finish;
+import static org.tlbscript.engine.FingerprintSet.fingerprint;
+import static org.tlbscript.engine.FingerprintSet.sum;
+import static org.tlbscript.engine.FingerprintSet.sumAfter;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -715,56 +720,5 @@ public final class Explorer {
         }
       }
     }
-  }
-
-  /**
-   * A 64-bit fingerprint of a state (collisions are possible but vanishingly rare): a mixed
-   * {@link #sum} of independent per-cell terms. Because the terms are independent, a successor's
-   * sum is its parent's plus the terms of the few cells a move changed ({@link #sumAfter}).
-   */
-  static long fingerprint(long[] s) {
-    return finish(sum(s));
-  }
-
-  static long finish(long sum) {
-    long h = sum;
-    h ^= h >>> 33;
-    h *= 0xFF51AFD7ED558CCDL;
-    h ^= h >>> 33;
-    return h;
-  }
-
-  /** The sum of a mixed (index, value) term per non-zero cell. */
-  static long sum(long[] s) {
-    long h = s.length;
-    for (int i = 0; i < s.length; i++) {
-      h += term(i, s[i]);
-    }
-    return h;
-  }
-
-  private static long term(int i, long v) {
-    if (v == 0) {
-      return 0;
-    }
-    long x = (v + i * 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
-    x ^= x >>> 32;
-    x *= 0x94D049BB133111EBL;
-    return x ^ (x >>> 29);
-  }
-
-  /**
-   * The sum of {@code child} from its parent's: the cells that differ are found by
-   * {@link Arrays#mismatch}, which compares many cells per instruction.
-   */
-  static long sumAfter(long parentSum, long[] parent, long[] child) {
-    long h = parentSum;
-    int n = child.length;
-    for (int i = Arrays.mismatch(parent, child); i >= 0; ) {
-      h += term(i, child[i]) - term(i, parent[i]);
-      int d = Arrays.mismatch(parent, i + 1, n, child, i + 1, n);
-      i = d < 0 ? -1 : i + 1 + d;
-    }
-    return h;
   }
 }

@@ -1,11 +1,13 @@
 package org.tlbscript.engine;
 
 import java.lang.invoke.MethodHandle;
+import java.util.Arrays;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * The explorer's visited set: 64-bit state fingerprints (0 is stored as 1) in 64
+ * The explorer's visited set, and the fingerprints it holds ({@link #fingerprint}, updated
+ * from a parent's by {@link #sumAfter}): 64-bit fingerprints (0 is stored as 1) in 64
  * open-addressing segments, chosen by a fingerprint's top bits, each at most 80% full and
  * doubled on its own. Segments start at staggered sizes, so that they double at different
  * moments and the set grows smoothly (about 14 bytes a state). A probe past a few slots stays
@@ -95,6 +97,57 @@ final class FingerprintSet implements AutoCloseable {
     }
     Memory.free(old);
     bytes -= 8L * n;
+  }
+
+  /**
+   * A 64-bit fingerprint of a state (collisions are possible but vanishingly rare): a mixed
+   * {@link #sum} of independent per-cell terms. Because the terms are independent, a successor's
+   * sum is its parent's plus the terms of the few cells a move changed ({@link #sumAfter}).
+   */
+  static long fingerprint(long[] s) {
+    return finish(sum(s));
+  }
+
+  static long finish(long sum) {
+    long h = sum;
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  /** The sum of a mixed (index, value) term per non-zero cell. */
+  static long sum(long[] s) {
+    long h = s.length;
+    for (int i = 0; i < s.length; i++) {
+      h += term(i, s[i]);
+    }
+    return h;
+  }
+
+  private static long term(int i, long v) {
+    if (v == 0) {
+      return 0;
+    }
+    long x = (v + i * 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
+    x ^= x >>> 32;
+    x *= 0x94D049BB133111EBL;
+    return x ^ (x >>> 29);
+  }
+
+  /**
+   * The sum of {@code child} from its parent's: the cells that differ are found by
+   * {@link Arrays#mismatch}, which compares many cells per instruction.
+   */
+  static long sumAfter(long parentSum, long[] parent, long[] child) {
+    long h = parentSum;
+    int n = child.length;
+    for (int i = Arrays.mismatch(parent, child); i >= 0; ) {
+      h += term(i, child[i]) - term(i, parent[i]);
+      int d = Arrays.mismatch(parent, i + 1, n, child, i + 1, n);
+      i = d < 0 ? -1 : i + 1 + d;
+    }
+    return h;
   }
 
   /** Zeroed native arrays of longs (through {@code sun.misc.Unsafe}). */

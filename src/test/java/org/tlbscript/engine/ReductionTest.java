@@ -119,7 +119,7 @@ class ReductionTest {
       for (int k = rnd.nextInt(6); k > 0; k--) {
         child[rnd.nextInt(child.length)] = rnd.nextBoolean() ? 0 : rnd.nextLong();
       }
-      assertEquals(Explorer.sum(child), Explorer.sumAfter(Explorer.sum(parent), parent, child));
+      assertEquals(FingerprintSet.sum(child), FingerprintSet.sumAfter(FingerprintSet.sum(parent), parent, child));
     }
   }
 
