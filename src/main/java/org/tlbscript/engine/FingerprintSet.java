@@ -1,9 +1,9 @@
 package org.tlbscript.engine;
 
 import java.lang.invoke.MethodHandle;
-import java.util.Arrays;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Arrays;
 
 /**
  * The explorer's visited set, and the fingerprints it holds ({@link #fingerprint}, updated
@@ -15,8 +15,8 @@ import java.lang.invoke.MethodType;
  *
  * <p>The segments live outside the Java heap and are freed by {@link #close}. On the heap, every
  * doubling left a large dead array, and the collector moved the whole live table each time it
- * compacted them away: a sixth of the run on the large benchmark. TLC keeps its fingerprint set
- * off-heap for the same reason. Memory comes from {@code sun.misc.Unsafe}, reached through
+ * compacted them away: a tenth of the run on the large benchmark (TLC's OffHeapDiskFPSet keeps
+ * its fingerprints off the heap too). Memory comes from {@code sun.misc.Unsafe}, reached through
  * method handles so that the build stays free of internal-API warnings.
  */
 final class FingerprintSet implements AutoCloseable {
