@@ -9,20 +9,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.tlbscript.hw.Layout;
 import org.tlbscript.hw.Machine;
-import org.tlbscript.kernels.Access;
 import org.tlbscript.kernels.Routine;
-import org.tlbscript.kernels.Step;
 
 /**
  * Exhaustive exploration of a together block: every interleaving of the lanes' kernel steps,
  * IPI deliveries, store-buffer drains (x86-TSO) and speculative page walks, with a visited set
  * of 64-bit state fingerprints. Breadth first, so that a recorded path is a shortest one, until
  * the frontier outgrows its bound; then depth first from the frontier ({@link #explore}).
- * Partial-order reduction: a CPU whose next move stays private (touches no memory, see
- * {@link #moves}) makes it at once, since it commutes with every other move; a speculative walk
- * waits until some move does not commute with it ({@link #walksThatMatter}).
+ * Which moves to explore from a state (the partial-order reduction) is {@link Moves}'s part.
  */
 public final class Explorer {
   /** One action of a lane: the entry routine, its arguments, and how to print it. */
@@ -33,34 +28,12 @@ public final class Explorer {
     public static final Limits DEFAULT = new Limits(20_000_000, 600_000, Runtime.getRuntime().maxMemory() / 10 * 7);
   }
 
-  static final int START = 0;
-  static final int STEP = 1;
-  static final int IPI = 2;
-  static final int DRAIN = 3;
-  static final int SPEC = 4;
-
-  static int move(int kind, int cpu, int arg) {
-    return kind | cpu << 3 | arg << 10;
-  }
-
-  public static int kind(int move) {
-    return move & 7;
-  }
-
-  public static int cpu(int move) {
-    return (move >>> 3) & 127;
-  }
-
-  public static int arg(int move) {
-    return move >>> 10;
-  }
-
   private final Engine engine;
-  private final boolean speculate;
+  private final Moves moves;
 
   public Explorer(Engine engine, boolean speculate) {
     this.engine = engine;
-    this.speculate = speculate;
+    this.moves = new Moves(engine, speculate);
   }
 
   /** What an exploration found. State ids are in discovery (breadth-first) order; 0 is the start. */
@@ -143,13 +116,6 @@ public final class Explorer {
    */
   private static final long FRONTIER_WORDS = 1 << 18;
 
-  private static volatile boolean reduction = !Boolean.getBoolean("tlbscript.noReduction");
-
-  /** Turns partial-order reduction off or on (tests check it loses no outcome). */
-  public static void reduction(boolean on) {
-    reduction = on;
-  }
-
   /** Sets the frontier size past which exploration goes depth first (tests use a tiny one). */
   public static void breadthFirstLimit(int states) {
     bfsFrontier = states;
@@ -197,19 +163,19 @@ public final class Explorer {
       long sum = packed[packed.length - 2];
       int id = (int) packed[packed.length - 1];
       r.states++;
-      if (quiescent(m) && lanesDone(m, lanes)) {
+      if (moves.isFinal(m, lanes)) {
         r.finals.add(m.copy()); // the block is over: later speculative walks are not part of it
         r.finalIds.add(id);
         continue;
       }
-      int[] moves = moves(m, lanes, m2);
-      for (int mv : moves) {
-        if (moves != reduced) { // a reduced move's successor is already in scratch
+      int[] chosen = moves.next(m, lanes, m2);
+      for (int mv : chosen) {
+        if (!moves.isReduced(chosen)) { // a reduced move's successor is already in scratch
           System.arraycopy(s, 0, scratch, 0, s.length);
-          apply(m2, mv, lanes, null);
+          moves.apply(m2, mv, lanes, null);
         }
         r.transitions++;
-        engine.selfCheck(m2, cpu(mv));
+        engine.selfCheck(m2, Moves.cpu(mv));
         long succSum = sumAfter(sum, s, m2.s);
         if (!visited.add(finish(succSum))) {
           continue;
@@ -248,8 +214,8 @@ public final class Explorer {
     arrive(path, 0, lanes, r);
     int depth = 0;
     while (depth >= 0) {
-      int[] moves = path.moves[depth];
-      if (path.next[depth] == moves.length) {
+      int[] next = path.moves[depth];
+      if (path.next[depth] == next.length) {
         depth--;
         continue;
       }
@@ -262,15 +228,15 @@ public final class Explorer {
         incomplete(r, "state limit of " + limits.maxStates(), t0);
         return;
       }
-      int mv = moves[path.next[depth]++];
+      int mv = next[path.next[depth]++];
       Machine parent = path.at(depth);
       Machine child = path.at(depth + 1);
-      if (moves != path.reducedAt(depth)) { // a reduced move's successor is already there
+      if (next != path.reducedAt(depth)) { // a reduced move's successor is already there
         System.arraycopy(parent.s, 0, child.s, 0, child.s.length);
-        apply(child, mv, lanes, null);
+        moves.apply(child, mv, lanes, null);
       }
       r.transitions++;
-      engine.selfCheck(child, cpu(mv));
+      engine.selfCheck(child, Moves.cpu(mv));
       long sum = sumAfter(path.sum[depth], parent.s, child.s);
       if (!visited.add(finish(sum))) {
         continue;
@@ -298,18 +264,18 @@ public final class Explorer {
   private void arrive(Path path, int depth, List<List<Start>> lanes, Result r) {
     Machine m = path.at(depth);
     path.next[depth] = 0;
-    if (isFinal(m, lanes)) {
+    if (moves.isFinal(m, lanes)) {
       r.finals.add(m.copy());
       r.finalIds.add(keep(r, path, depth));
       path.moves[depth] = new int[0];
       return;
     }
-    int[] moves = moves(m, lanes, path.at(depth + 1));
-    if (moves == reduced) {
-      path.reducedAt(depth)[0] = reduced[0];
-      moves = path.reducedAt(depth);
+    int[] next = moves.next(m, lanes, path.at(depth + 1));
+    if (moves.isReduced(next)) {
+      path.reducedAt(depth)[0] = next[0];
+      next = path.reducedAt(depth);
     }
-    path.moves[depth] = moves;
+    path.moves[depth] = next;
   }
 
   /** The current path of a depth-first search: per level, its state, moves and next move. */
@@ -351,10 +317,6 @@ public final class Explorer {
     int[] reducedAt(int depth) {
       return single[depth];
     }
-  }
-
-  private boolean isFinal(Machine m, List<List<Start>> lanes) {
-    return quiescent(m) && lanesDone(m, lanes);
   }
 
   /** Records the moves of the path up to {@code depth} (after its prefix) as the path of a new id. */
@@ -400,286 +362,6 @@ public final class Explorer {
     r.incomplete = why;
     r.millis = System.currentTimeMillis() - t0;
     return r;
-  }
-
-  private boolean lanesDone(Machine m, List<List<Start>> lanes) {
-    for (int c = 0; c < lanes.size(); c++) {
-      if (engine.laneNext(m, c) < lanes.get(c).size()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** No kernel code running, no IPI pending, every store buffer drained. */
-  boolean quiescent(Machine m) {
-    for (int c = 0; c < engine.layout.cpus; c++) {
-      if (engine.depth(m, c) > 0 || m.pendingIpis(c) != 0 || m.storeBufferCount(c) > 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private String describe(Machine m) {
-    StringBuilder sb = new StringBuilder();
-    for (int c = 0; c < engine.layout.cpus; c++) {
-      if (engine.depth(m, c) > 0) {
-        sb.append(sb.length() > 0 ? ", " : "").append("cpu").append(c).append(" at ").append(engine.where(m, c));
-      }
-    }
-    return sb.toString();
-  }
-
-  /** The single move of a reduced state (its successor is in the trial machine). */
-  private final int[] reduced = new int[1];
-
-  /**
-   * The moves to explore from {@code m}: one move that stays private when some CPU has one
-   * (partial-order reduction), else every enabled move. A private move is tried on
-   * {@code trial}: a kernel step (or the start of an action) of a CPU with no IPI it could
-   * take, which touched no memory, only its CPU's registers, store buffer, TLB and CR3 (and
-   * cells it owns, see {@link org.tlbscript.kernels.Exec#ownBit}). Such a move commutes with
-   * every other CPU's moves, so running it first loses no outcome. It is returned as
-   * {@link #reduced}, with its successor left in {@code trial}.
-   */
-  int[] moves(Machine m, List<List<Start>> lanes, Machine trial) {
-    // first the steps that load no shared memory; loads and action starts, which seldom turn
-    // out private, only when no other CPU has a private move
-    long later = 0;
-    for (int c = 0; reduction && c < engine.layout.cpus; c++) {
-      int mv = privateCandidate(m, c, lanes);
-      candidate[c] = mv;
-      if (mv >= 0 && (kind(mv) != STEP || engine.nextStep(m, c).access() == Access.R)) {
-        later |= 1L << c;
-      } else if (mv >= 0 && isPrivate(m, mv, lanes, trial)) {
-        return reduced;
-      }
-    }
-    for (int c = 0; later != 0 && c < engine.layout.cpus; c++) {
-      if ((later >>> c & 1) != 0 && isPrivate(m, candidate[c], lanes, trial)) {
-        return reduced;
-      }
-    }
-    int[] moves = enabled(m, lanes);
-    if (moves.length == 0) {
-      throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
-    }
-    return moves;
-  }
-
-  /** Each CPU's move that may turn out private, or -1 (see {@link #moves}). */
-  private final int[] candidate = new int[64];
-
-  /** Tries {@code mv} on {@code trial}; if it stays private, it is {@link #reduced}'s move. */
-  private boolean isPrivate(Machine m, int mv, List<List<Start>> lanes, Machine trial) {
-    System.arraycopy(m.s, 0, trial.s, 0, m.s.length);
-    trial.memoryTouches = 0;
-    apply(trial, mv, lanes, null);
-    int c = cpu(mv);
-    if (trial.memoryTouches == 0 && (!engine.irqsOn(m, c) || interruptible(m, trial, c, lanes))
-        && !(speculate && isFinal(trial, lanes))) { // the block's last move ends speculation too
-      reduced[0] = mv;
-      return true;
-    }
-    return false;
-  }
-
-  /**
-   * The move of CPU {@code c} that may turn out private, or -1. With speculative walks, not a
-   * CR3 write or INVLPG: a walk before or after it fills the TLB differently, and one may become
-   * possible when another CPU maps a table. Never a locked operation or an IPI send, which always
-   * touch memory, nor a fence, CR3 write or INVLPG with stores still buffered (they drain them).
-   */
-  private int privateCandidate(Machine m, int c, List<List<Start>> lanes) {
-    if (engine.depth(m, c) == 0) {
-      return c < lanes.size() && engine.laneNext(m, c) < lanes.get(c).size() ? move(START, c, 0) : -1;
-    }
-    Step s = engine.nextStep(m, c);
-    if (s == null || !engine.runnable(m, c, s)) {
-      return -1;
-    }
-    Access a = s.access();
-    if (a == Access.RMW || a == Access.IPI) {
-      return s.type() == Step.Type.WAIT ? move(STEP, c, 0) : -1;
-    }
-    if (a == Access.F) {
-      return m.storeBufferCount(c) == 0 ? move(STEP, c, 0) : -1; // else it drains the buffer
-    }
-    if (a == Access.CR3 || a == Access.HW) { // serializing; with speculation, walks around it differ
-      return speculate || m.storeBufferCount(c) > 0 ? -1 : move(STEP, c, 0);
-    }
-    return move(STEP, c, 0);
-  }
-
-  /**
-   * Whether a private move of {@code c}, made with interrupts on, also commutes with an IPI
-   * handler that could interrupt it (one is pending, or another CPU may still send one): the
-   * move must leave interrupts on and change nothing a handler reads, only the frames of the
-   * code it interrupts (their locals, the stack depth) and the lane's next action. A store into
-   * the store buffer, a CR3 write, a change of the current task do not commute: the handler
-   * would see them or not.
-   */
-  private boolean interruptible(Machine m, Machine trial, int c, List<List<Start>> lanes) {
-    if (m.pendingIpis(c) == 0 && !ipiMayCome(m, c, lanes)) {
-      return true;
-    }
-    if (!engine.irqsOn(trial, c)) {
-      return false;
-    }
-    Layout l = engine.layout;
-    for (int i = l.cpuBase(c), end = l.reg(c, Engine.FRAMES); i < end; i++) {
-      if (m.s[i] != trial.s[i] && i != l.reg(c, Engine.DEPTH) && i != l.reg(c, Engine.TOP)
-          && i != l.reg(c, Engine.LANE_NEXT)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Whether another CPU may still send {@code c} an IPI: it runs, or has still to start, a
-   * routine that sends IPIs. Taking an IPI does not commute with {@code c}'s own next move.
-   */
-  private boolean ipiMayCome(Machine m, int c, List<List<Start>> lanes) {
-    for (int d = 0; d < engine.layout.cpus; d++) {
-      if (d == c) {
-        continue;
-      }
-      if (engine.runsIpiSender(m, d)) {
-        return true;
-      }
-      if (d < lanes.size()) {
-        for (int i = (int) engine.laneNext(m, d); i < lanes.get(d).size(); i++) {
-          if (engine.model.sendsIpis(engine.model.indexOf(lanes.get(d).get(i).routine()))) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Every enabled move of {@code m}; with partial-order reduction, speculative walks only where
-   * they matter ({@link #walksThatMatter}).
-   */
-  int[] enabled(Machine m, List<List<Start>> lanes) {
-    int cpus = engine.layout.cpus;
-    int[] out = new int[8];
-    int n = 0;
-    for (int c = 0; c < cpus; c++) {
-      if (engine.depth(m, c) == 0) {
-        if (c < lanes.size() && engine.laneNext(m, c) < lanes.get(c).size()) {
-          out = push(out, n++, move(START, c, 0));
-        }
-      } else if (engine.runnable(m, c)) {
-        out = push(out, n++, move(STEP, c, 0));
-      }
-      long pending = m.pendingIpis(c);
-      if (pending != 0 && engine.irqsOn(m, c)) {
-        for (long p = pending; p != 0; p &= p - 1) {
-          out = push(out, n++, move(IPI, c, Long.numberOfTrailingZeros(p)));
-        }
-      }
-      if (m.tso && m.storeBufferCount(c) > 0) {
-        out = push(out, n++, move(DRAIN, c, 0));
-      }
-    }
-    int steps = n;
-    for (int c = 0; speculate && c < cpus; c++) {
-      int first = n;
-      for (int p = 0; p < engine.layout.pages(); p++) {
-        if (walkEnabled(m, c, p)) {
-          out = push(out, n++, move(SPEC, c, p));
-        }
-      }
-      if (reduction && n > first && !walksThatMatter(m, lanes, out, steps, first, n)) {
-        n = first;
-      }
-    }
-    return Arrays.copyOf(out, n);
-  }
-
-  /** A speculative walk of page {@code p} by CPU {@code c} can happen: no TLB entry, a PDE to start from. */
-  private boolean walkEnabled(Machine m, int c, int p) {
-    Layout l = engine.layout;
-    int asid = m.cr3Asid(c);
-    return m.tlbEntry(c, asid, p) == 0 && (m.pscEntry(c, asid, l.regionOf(p)) != 0
-        || m.memory(l.pmdCell(m.cr3Root(c), l.regionOf(p))) != 0);
-  }
-
-  /**
-   * Whether one CPU's speculative walks ({@code moves[from..to)}) must be explored here: some
-   * other enabled move ({@code moves[0..steps)}) does not commute with one of them. A walk
-   * changes only its CPU's TLB and paging-structure cache (and counts a walk of a freed table);
-   * a walk that commutes with every other move can wait, and is explored where it stops
-   * commuting: before a page-table write or free, before its CPU's CR3 write, flush or access,
-   * and before the move that ends the block (no walk follows that one). A state with a walk
-   * held back has the same successors either way, so every final state stays reachable
-   * (persistent sets). A CPU's walks are kept or dropped together: they share the cache.
-   */
-  private boolean walksThatMatter(Machine m, List<List<Start>> lanes, int[] moves, int steps, int from, int to) {
-    if (commute == null) {
-      commute = new Machine[] {m.copy(), m.copy(), m.copy(), m.copy()};
-    }
-    Machine walked = commute[0];
-    Machine stepped = commute[1];
-    Machine walkedThenStepped = commute[2];
-    Machine steppedThenWalked = commute[3];
-    for (int i = 0; i < steps; i++) {
-      System.arraycopy(m.s, 0, stepped.s, 0, m.s.length);
-      apply(stepped, moves[i], lanes, null);
-      if (isFinal(stepped, lanes)) {
-        return true;
-      }
-      for (int k = from; k < to; k++) {
-        int walk = moves[k];
-        if (!walkEnabled(stepped, cpu(walk), arg(walk))) {
-          return true;
-        }
-        System.arraycopy(m.s, 0, walked.s, 0, m.s.length);
-        apply(walked, walk, lanes, null);
-        System.arraycopy(walked.s, 0, walkedThenStepped.s, 0, m.s.length);
-        apply(walkedThenStepped, moves[i], lanes, null);
-        System.arraycopy(stepped.s, 0, steppedThenWalked.s, 0, m.s.length);
-        apply(steppedThenWalked, walk, lanes, null);
-        if (!Arrays.equals(walkedThenStepped.s, steppedThenWalked.s)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** Scratch states for {@link #walksThatMatter}. */
-  private Machine[] commute;
-
-  private static int[] push(int[] a, int n, int v) {
-    if (n == a.length) {
-      a = Arrays.copyOf(a, n * 2);
-    }
-    a[n] = v;
-    return a;
-  }
-
-  /** Applies one move to {@code m}. */
-  public void apply(Machine m, int mv, List<List<Start>> lanes, Observer obs) {
-    int c = cpu(mv);
-    switch (kind(mv)) {
-      case START -> {
-        int i = (int) engine.laneNext(m, c);
-        Start st = lanes.get(c).get(i);
-        engine.setLaneNext(m, c, i + 1);
-        engine.push(m, c, st.routine(), st.args(), -1);
-        engine.step(m, c, obs);
-      }
-      case STEP -> engine.step(m, c, obs);
-      case IPI -> engine.deliverIpi(m, c, arg(mv), obs);
-      case DRAIN -> m.drainOne(c);
-      case SPEC -> engine.speculate(m, c, engine.layout.pageAddress(arg(mv)), obs);
-      default -> throw new IllegalArgumentException("move " + mv);
-    }
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.tlbscript.engine.Engine;
 import org.tlbscript.engine.Explorer;
 import org.tlbscript.engine.ModelBug;
+import org.tlbscript.engine.Moves;
 import org.tlbscript.engine.Observer;
 import org.tlbscript.hw.Machine;
 import org.tlbscript.kernels.Routine;
@@ -415,7 +416,7 @@ final class Races {
 
   static Replay replay(Session s, Witness w, int[] path) {
     Engine engine = s.engine();
-    Explorer explorer = new Explorer(engine, s.setup.speculate());
+    Moves moves = new Moves(engine, s.setup.speculate());
     Machine m = w.start().copy();
     int cpus = s.cpus();
     List<String[]> rows = new ArrayList<>();
@@ -425,39 +426,39 @@ final class Races {
     List<String> runLabels = new ArrayList<>();
     for (int k = 0; k < path.length; k++) {
       int mv = path[k];
-      int c = Explorer.cpu(mv);
-      int kind = Explorer.kind(mv);
-      if (runCpu >= 0 && (kind != 1 || c != runCpu)) {
+      int c = Moves.cpu(mv);
+      int kind = Moves.kind(mv);
+      if (runCpu >= 0 && (kind != Moves.STEP || c != runCpu)) {
         controls.add(stepRun(engine, m, runCpu, runLabels));
         runCpu = -1;
         runLabels.clear();
       }
       String cell;
-      if (kind == 3) {
+      if (kind == Moves.DRAIN) {
         long[] e = m.storeBufferEntry(c, 0);
         cell = "drain: " + engine.addressName((int) e[0]) + " := " + e[1];
         controls.add("cpu" + c + " drain");
-      } else if (kind == 4) {
-        cell = "spec " + Ast.hex(engine.layout.pageAddress(Explorer.arg(mv)));
-        controls.add("cpu" + c + " spec " + Ast.hex(engine.layout.pageAddress(Explorer.arg(mv))));
-      } else if (kind == 2) {
+      } else if (kind == Moves.SPEC) {
+        cell = "spec " + Ast.hex(engine.layout.pageAddress(Moves.arg(mv)));
+        controls.add("cpu" + c + " spec " + Ast.hex(engine.layout.pageAddress(Moves.arg(mv))));
+      } else if (kind == Moves.IPI) {
         cell = "";
-        controls.add("cpu" + c + " take ipi from cpu" + Explorer.arg(mv));
+        controls.add("cpu" + c + " take ipi from cpu" + Moves.arg(mv));
       } else {
         cell = "";
-        if (kind == 0) {
+        if (kind == Moves.START) {
           int i = (int) engine.laneNext(m, c);
           controls.add("cpu" + c + " begin " + w.lanes().get(c).get(i).text().substring(("cpu" + c + " ").length()));
         }
         runCpu = c;
       }
       rec.clear();
-      explorer.apply(m, mv, w.lanes(), rec);
-      if (kind == 0 || kind == 1) {
+      moves.apply(m, mv, w.lanes(), rec);
+      if (kind == Moves.START || kind == Moves.STEP) {
         runLabels.add(rec.label);
       }
       String text = (cell + " " + rec.text()).trim();
-      if (m.storeBufferCount(c) > 0 && kind != 3) {
+      if (m.storeBufferCount(c) > 0 && kind != Moves.DRAIN) {
         StringBuilder sb = new StringBuilder(" [sb:");
         for (int i = 0; i < m.storeBufferCount(c); i++) {
           long[] e = m.storeBufferEntry(c, i);
@@ -472,7 +473,7 @@ final class Races {
         }
         text += ipi.append(']');
       }
-      if ((kind == 0 || kind == 1) && rec.quiet) {
+      if ((kind == Moves.START || kind == Moves.STEP) && rec.quiet) {
         continue; // private bookkeeping or a branch not taken: no row
       }
       String[] row = new String[cpus];

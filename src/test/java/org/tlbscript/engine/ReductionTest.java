@@ -40,11 +40,11 @@ class ReductionTest {
   }
 
   static List<ScenarioRun.Result> withoutReduction(Source src) {
-    Explorer.reduction(false);
+    Moves.reduction(false);
     try {
       return ScenarioRun.runAll(src, null, false);
     } finally {
-      Explorer.reduction(true);
+      Moves.reduction(true);
     }
   }
 
