@@ -69,11 +69,9 @@ public final class Machine {
 
   /** A load by CPU {@code c}: its own store buffer first (newest entry wins), then memory. */
   public long load(int c, int addr) {
-    int base = cpu(c) + layout.sbOff;
-    for (int i = (int) s[cpu(c) + Layout.SB_COUNT] - 1; i >= 0; i--) {
-      if (s[base + 2 * i] == addr) {
-        return s[base + 2 * i + 1];
-      }
+    int buffered = buffered(c, addr);
+    if (buffered >= 0) {
+      return s[buffered];
     }
     memoryTouches++;
     return s[addr];
@@ -81,13 +79,19 @@ public final class Machine {
 
   /** A load of a cell only CPU {@code c} ever writes (its own per-CPU variable): private. */
   public long loadOwn(int c, int addr) {
+    int buffered = buffered(c, addr);
+    return s[buffered >= 0 ? buffered : addr];
+  }
+
+  /** State index of the newest value CPU {@code c}'s store buffer holds for {@code addr}, or -1. */
+  private int buffered(int c, int addr) {
     int base = cpu(c) + layout.sbOff;
     for (int i = (int) s[cpu(c) + Layout.SB_COUNT] - 1; i >= 0; i--) {
       if (s[base + 2 * i] == addr) {
-        return s[base + 2 * i + 1];
+        return base + 2 * i + 1;
       }
     }
-    return s[addr];
+    return -1;
   }
 
   /** A plain store: into the store buffer under TSO, straight to memory otherwise. */

@@ -104,8 +104,10 @@ final class Preconditions {
         : loaded == 0 ? " on init_mm" : "");
   }
 
-  /** The lowest CPU running a task of mm (the documented choice for CPU-less flushes), or -1. */
-  /** The lowest CPU that runs a task of {@code mm} and is not paused in kernel code, or -1. */
+  /**
+   * The lowest CPU that runs a task of {@code mm} and is not paused in kernel code (the
+   * documented choice for CPU-less flushes), or -1.
+   */
   static int cpuRunning(Session s, int mm) {
     for (int c = 0; c < s.cpus(); c++) {
       if (!s.kthread(c) && s.currentMm(c) == mm && s.engine().depth(s.machine(), c) == 0) {

@@ -17,27 +17,25 @@ import org.tlbscript.session.ScenarioRun;
  * 4.13's F7a instead (the steps-matter tests list them as not observable by a scenario file).
  */
 class FlushMaskRereadTest {
-  /** cpu1 joins mm_cpumask(mm1) after F6 read it: the snapshot (SC3) includes it. */
-  static final String JOINS_AFTER_F6 = """
-      cpus 3
-      cpu0 switch mm1
-      cpu2 switch mm1
-      cpu0 touch mm1 0x2000
-      cpu0 begin unmap mm1 0x2000
-      cpu0 step to F6b     # F6 read {cpu0 cpu2}
-      cpu1 switch mm1      # cpu1 joins
-      cpu0 finish
-      assert ipis cpu1 1
-      """;
-
-  /** cpu2 leaves before run_remote is read, cpu1 joins after: the flush stays local (SC2a). */
-  static final String LEAVES_THEN_JOINS = """
+  /** cpu0 and cpu2 run mm1; cpu0's unmap is paused after F6 read mm_cpumask(mm1) = {cpu0 cpu2}. */
+  static final String PAUSED_AFTER_F6 = """
       cpus 3
       cpu0 switch mm1
       cpu2 switch mm1
       cpu0 touch mm1 0x2000
       cpu0 begin unmap mm1 0x2000
       cpu0 step to F6b     # F6 read {cpu0 cpu2}: others present
+      """;
+
+  /** cpu1 joins mm_cpumask(mm1) after F6 read it: the snapshot (SC3) includes it. */
+  static final String JOINS_AFTER_F6 = PAUSED_AFTER_F6 + """
+      cpu1 switch mm1      # cpu1 joins
+      cpu0 finish
+      assert ipis cpu1 1
+      """;
+
+  /** cpu2 leaves before run_remote is read, cpu1 joins after: the flush stays local (SC2a). */
+  static final String LEAVES_THEN_JOINS = PAUSED_AFTER_F6 + """
       cpu2 switch mm2      # 5.13 clears prev's bit: cpu2 leaves
       cpu0 step to SC2     # SC1: no remote CPU any more
       cpu1 switch mm1      # cpu1 joins after run_remote was decided
@@ -74,13 +72,7 @@ class FlushMaskRereadTest {
   }
 
   /** 4.13: cpu2 leaves mm_cpumask(mm1) (switch_mm clears prev's bit) after F6 read it. */
-  static final String LEAVES_AFTER_F6 = """
-      cpus 3
-      cpu0 switch mm1
-      cpu2 switch mm1
-      cpu0 touch mm1 0x2000
-      cpu0 begin unmap mm1 0x2000
-      cpu0 step to F6b     # F6 read {cpu0 cpu2}
+  static final String LEAVES_AFTER_F6 = PAUSED_AFTER_F6 + """
       cpu2 switch mm2      # cpu2 leaves
       cpu0 finish
       assert ipis cpu2 0
