@@ -52,6 +52,12 @@ public final class Engine {
   /** A canonical run that takes more steps than this is a model bug (a loop). */
   static final int STEP_LIMIT = 1_000_000;
 
+  /**
+   * The first step (function:label) that visited CPUs in id order ({@link Exec#cpumaskNext})
+   * since this was last cleared; {@link Symmetry} clears and reads it. Not state.
+   */
+  String cpuOrderSeenAt;
+
   public final KernelModel model;
   public final Vars vars;
   public final Layout layout;
@@ -91,6 +97,9 @@ public final class Engine {
       m.setReg(c, Vars.CUR_MM, Vars.NULL_MM);
       m.setReg(c, Vars.ACTIVE_MM, Vars.INIT_MM);
       m.setReg(c, MmCode.KTHREAD, 1);
+      // a CPU's flush_tlb_info is always its own (flush_tlb_mm_range's, on its stack), so
+      // initiating_cpu names it from the start: renaming CPUs (Symmetry) then renames it too
+      m.setReg(c, Vars.INFO_INITIATOR, c);
     }
     m.setGlobal(vars.created(Vars.INIT_MM), 1);
     m.setGlobal(Vars.NEXT_PFN, 0x100);
@@ -579,6 +588,15 @@ public final class Engine {
     @Override
     public int cpus() {
       return layout.cpus;
+    }
+
+    @Override
+    public int cpumaskNext(long after, long mask) {
+      if (cpuOrderSeenAt == null && step != null) {
+        cpuOrderSeenAt = routineAt(m, cpu, depth(m, cpu) - 1).name + ":" + step.label();
+      }
+      long rest = after < 0 ? mask : mask & ~((2L << after) - 1);
+      return rest == 0 ? layout.cpus : Long.numberOfTrailingZeros(rest);
     }
 
     @Override

@@ -20,6 +20,14 @@ public interface Exec {
   /** X86_FEATURE_PCID. */
   boolean pcid();
 
+  /**
+   * {@code cpumask_next(after, mask)}, for_each_cpu's step: the lowest CPU of {@code mask} above
+   * {@code after} ({@code -1}: the first), or {@link #cpus()} when there is none. Visiting CPUs
+   * in id order is what makes CPUs not interchangeable, so an exploration that treats them as
+   * interchangeable watches for it ({@code engine.Symmetry}).
+   */
+  int cpumaskNext(long after, long mask);
+
   // ---- frame ----
   long get(Local l);
 

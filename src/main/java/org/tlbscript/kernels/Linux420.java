@@ -1,5 +1,6 @@
 package org.tlbscript.kernels;
 
+import org.tlbscript.kernels.Routine.Holds;
 import static org.tlbscript.kernels.Access.CR3;
 import static org.tlbscript.kernels.Access.F;
 import static org.tlbscript.kernels.Access.HW;
@@ -240,7 +241,7 @@ public final class Linux420 {
     Local end = r.param("end");
     Local stride = r.param("stride_shift");
     Local freed = r.param("freed_tables");
-    Local mask = r.local("mask");
+    Local mask = r.local("mask", Holds.CPUMASK);
     r.step("F1", P, "cpu := get_cpu()", x -> { });
     r.fn("inc_mm_tlb_gen");
     r.step("F2", RMW, "info.new_tlb_gen := atomic64_inc_return(&mm->context.tlb_gen) (full barrier)",
@@ -294,10 +295,10 @@ public final class Linux420 {
    */
   static Routine nativeFlushTlbOthers() {
     Routine.Builder r = Routine.builder(OTHERS);
-    Local f = r.param("info");
-    Local mask = r.param("cpumask");
-    Local cpu = r.local("i");
-    Local targets = r.local("targets");
+    Local f = r.param("info", Holds.CPU);
+    Local mask = r.param("cpumask", Holds.CPUMASK);
+    Local cpu = r.local("i", Holds.CPU);
+    Local targets = r.local("targets", Holds.CPUMASK);
     r.jumpIf("F7", "if !info.freed_tables goto F8", x -> x.regOf((int) x.get(f), Vars.INFO_FREED) == 0, "F8");
     r.stepThen("F7a", R, "smp_call_function_many(mask, flush_tlb_func_remote): targets := "
         + "cpumask_and(mask, cpu_online_mask) \\ {cpu} (mm_cpumask read again)",
@@ -305,7 +306,7 @@ public final class Linux420 {
     r.fn("on_each_cpu_cond_mask");
     r.step("F8", R, "targets := {}; i := first cpu in mask (for_each_cpu: mm_cpumask read again)", x -> {
       long now = liveMask(x, f, mask);
-      x.set(cpu, now == 0 ? x.cpus() : Long.numberOfTrailingZeros(now));
+      x.set(cpu, x.cpumaskNext(-1, now));
       x.set(targets, 0);
     });
     r.jumpIf("F8a", "if no cpu left goto F9", x -> x.get(cpu) >= x.cpus(), "F9");
@@ -316,8 +317,7 @@ public final class Linux420 {
       }
     });
     r.stepThen("F8e", R, "i := cpumask_next(i, mask) (mm_cpumask read again)", x -> {
-      long rest = liveMask(x, f, mask) & ~((2L << x.get(cpu)) - 1);
-      x.set(cpu, rest == 0 ? x.cpus() : Long.numberOfTrailingZeros(rest));
+      x.set(cpu, x.cpumaskNext(x.get(cpu), liveMask(x, f, mask)));
     }, "F8a");
     r.fn("smp_call_function_many");
     r.step("F9", IPI, "send flush_tlb_func_remote IPIs to targets \\ {cpu}",
@@ -336,7 +336,7 @@ public final class Linux420 {
    */
   static Routine archTlbbatchFlush() {
     Routine.Builder r = Routine.builder(BATCH_FLUSH);
-    Local mask = r.param("batch_cpumask");
+    Local mask = r.param("batch_cpumask", Holds.CPUMASK);
     r.step("BF1", P, "info := {mm = NULL, start = 0, end = TLB_FLUSH_ALL}; cpu := get_cpu()", x -> {
       x.setReg(Vars.INFO_MM, Vars.NULL_MM);
       x.setReg(Vars.INFO_START, 0);
@@ -357,7 +357,7 @@ public final class Linux420 {
 
   static Routine flushTlbFuncLocal() {
     Routine.Builder r = Routine.builder("flush_tlb_func_local").irqsOff();
-    Local f = r.param("info");
+    Local f = r.param("info", Holds.CPU);
     r.call("FL1", "flush_tlb_func_common(f, local = true, TLB_LOCAL_MM_SHOOTDOWN)", "flush_tlb_func_common",
         x -> new long[] {x.get(f), 1});
     return r.build();
@@ -365,7 +365,7 @@ public final class Linux420 {
 
   static Routine flushTlbFuncRemote() {
     Routine.Builder r = Routine.builder("flush_tlb_func_remote").irqsOff();
-    Local f = r.param("info");
+    Local f = r.param("info", Holds.CPU);
     r.returnIf("HR1", "if f->mm && f->mm != loaded_mm return (switched away: the gen check on return covers it)", x -> {
       long fmm = x.regOf((int) x.get(f), Vars.INFO_MM);
       return fmm != Vars.NULL_MM && fmm != x.own(x.vars().loadedMm(x.cpu()));
@@ -422,7 +422,7 @@ public final class Linux420 {
 
   static Routine flushTlbFuncCommon() {
     Routine.Builder r = Routine.builder("flush_tlb_func_common").irqsOff();
-    Local f = r.param("info");
+    Local f = r.param("info", Holds.CPU);
     r.param("local");
     Local lm = r.local("loaded_mm");
     Local asid = r.local("asid");

@@ -1,5 +1,6 @@
 package org.tlbscript.kernels;
 
+import org.tlbscript.kernels.Routine.Holds;
 import static org.tlbscript.kernels.Access.CR3;
 import static org.tlbscript.kernels.Access.HW;
 import static org.tlbscript.kernels.Access.IPI;
@@ -36,10 +37,10 @@ public final class Linux513 {
 
   static KernelModel.Builder patch(KernelModel.Builder m) {
     KernelModel base = m.build();
-    Local wasLazy = local(base.routine(Linux420.SWITCH_MM), "was_lazy");
-    Local mask = local(base.routine(Linux420.FLUSH), "mask");
-    Local mm = local(base.routine(Linux420.FLUSH), "mm");
-    Local batch = local(base.routine(Linux420.BATCH_FLUSH), "batch_cpumask");
+    Local wasLazy = base.routine(Linux420.SWITCH_MM).local("was_lazy");
+    Local mask = base.routine(Linux420.FLUSH).local("mask");
+    Local mm = base.routine(Linux420.FLUSH).local("mm");
+    Local batch = base.routine(Linux420.BATCH_FLUSH).local("batch_cpumask");
     return m.about("5.13 – 5.19 (era V4)",
             "4ce94eabac16 (flush remote and local TLBs concurrently), \"Privatize cpu_tlbstate\", "
                 + "\"Do not make is_lazy dirty for no reason\" (Nadav Amit, 2021)",
@@ -107,10 +108,10 @@ public final class Linux513 {
    */
   static Routine nativeFlushTlbMulti() {
     Routine.Builder r = Routine.builder(MULTI);
-    Local f = r.param("info");
-    Local mask = r.param("cpumask");
-    Local cpu = r.local("i");
-    Local targets = r.local("targets");
+    Local f = r.param("info", Holds.CPU);
+    Local mask = r.param("cpumask", Holds.CPUMASK);
+    Local cpu = r.local("i", Holds.CPU);
+    Local targets = r.local("targets", Holds.CPUMASK);
     Local value = r.local("value"); // what a condition step read (is_lazy)
     r.local("loaded_mm"); // should_flush_tlb's read of per_cpu(loaded_mm, i) (6.14+)
     Local remote = r.local("run_remote");
@@ -132,7 +133,7 @@ public final class Linux513 {
         x -> x.set(targets, x.get(mask)), "F9");
     r.fn("on_each_cpu_cond_mask");
     r.step("F8", P, "i := first cpu in cpumask; targets := {}", x -> {
-      x.set(cpu, x.get(mask) == 0 ? x.cpus() : Long.numberOfTrailingZeros(x.get(mask)));
+      x.set(cpu, x.cpumaskNext(-1, x.get(mask)));
       x.set(targets, 0);
     });
     r.jumpIf("F8a", "if no cpu left goto F9", x -> x.get(cpu) >= x.cpus(), "F9");
@@ -143,8 +144,7 @@ public final class Linux513 {
     r.fn("on_each_cpu_cond_mask");
     r.step("F8d", P, "condition true: targets += i", x -> x.set(targets, x.get(targets) | 1L << x.get(cpu)));
     r.stepThen("F8e", P, "i := next cpu in cpumask", x -> {
-      long rest = x.get(mask) & ~((2L << x.get(cpu)) - 1);
-      x.set(cpu, rest == 0 ? x.cpus() : Long.numberOfTrailingZeros(rest));
+      x.set(cpu, x.cpumaskNext(x.get(cpu), x.get(mask)));
     }, "F8a");
     r.fn("smp_call_function_many_cond");
     r.step("F9", IPI, "queue the csds and send flush_tlb_func IPIs to targets \\ {cpu}",
@@ -159,7 +159,7 @@ public final class Linux513 {
   /** flush_tlb_func(info) of 5.13: the local and the remote handler in one. */
   static Routine flushTlbFunc() {
     Routine.Builder r = Routine.builder(FUNC).irqsOff();
-    Local f = r.param("info");
+    Local f = r.param("info", Holds.CPU);
     Local lm = r.local("loaded_mm");
     Local asid = r.local("loaded_mm_asid");
     Local mmGen = r.local("mm_tlb_gen");
@@ -184,26 +184,6 @@ public final class Linux513 {
   }
 
   // ---- helpers for patches of the newer models ----
-
-  /** The frame slot of parameter or local {@code name} of routine {@code r}. */
-  static Local local(Routine r, String name) {
-    int i = r.params.indexOf(name);
-    if (i >= 0) {
-      return new Local(name, i);
-    }
-    int j = r.locals.indexOf(name);
-    if (j < 0) {
-      throw new IllegalArgumentException(r.name + " has no variable " + name);
-    }
-    return new Local(name, r.params.size() + j);
-  }
-
-  /** {@code r} with more locals (its steps unchanged, the same objects). */
-  static Routine withLocals(Routine r, String... names) {
-    List<String> locals = new ArrayList<>(r.locals);
-    locals.addAll(List.of(names));
-    return new Routine(r.name, r.irqsOff, r.params, locals, r.steps, r.dropped);
-  }
 
   /** {@code s} with another jump target (a patch moved the step it jumped to). */
   static Step retarget(Step s, String text, String target) {

@@ -26,12 +26,12 @@ public final class Linux60 {
   /** aa44284960d5 on a 5.13-style flush_tlb_func. */
   static KernelModel.Builder gen0BugPatch(KernelModel v513) {
     Routine func = v513.routine(Linux513.FUNC);
-    Local f = Linux513.local(func, "info");
-    Local lm = Linux513.local(func, "loaded_mm");
-    Local asid = Linux513.local(func, "loaded_mm_asid");
-    Local mmGen = Linux513.local(func, "mm_tlb_gen");
-    Local localGen = Linux513.local(func, "local_tlb_gen");
-    Local local = Linux513.local(func, "local");
+    Local f = func.local("info");
+    Local lm = func.local("loaded_mm");
+    Local asid = func.local("loaded_mm_asid");
+    Local mmGen = func.local("mm_tlb_gen");
+    Local localGen = func.local("local_tlb_gen");
+    Local local = func.local("local");
     return v513.derive("v6.0-gen0-bug")
         .about("tip x86/mm 7 Jun – 19 Jul 2022 (aa44284960d5 without its fix; never released)",
             "aa44284960d5 (avoid reading mm_tlb_gen when possible)",
@@ -64,8 +64,8 @@ public final class Linux60 {
   /** 8f1d56f64f8d: TLB_GENERATION_INVALID (0) never returns early. */
   static KernelModel.Builder fix(KernelModel.Builder m) {
     KernelModel base = m.build();
-    Local f = Linux513.local(base.routine(Linux513.FUNC), "info");
-    Local localGen = Linux513.local(base.routine(Linux513.FUNC), "local_tlb_gen");
+    Local f = base.routine(Linux513.FUNC).local("info");
+    Local localGen = base.routine(Linux513.FUNC).local("local_tlb_gen");
     return m.about("6.0 – 6.13 (era V4)",
             "aa44284960d5 + 8f1d56f64f8d (TLB_GENERATION_INVALID); 4a18419f71cd (mprotect uses mmu_gather)",
             "as 5.13, and flush_tlb_func returns early when f->new_tlb_gen <= local_tlb_gen unless "

@@ -93,12 +93,12 @@ public final class Linux614 {
   /** 209954cbc7d0, Rik's local-CPU clear, 6db2526c1d69, as in 6.14.0. */
   static KernelModel.Builder lazyMask(KernelModel.Builder m) {
     KernelModel base = m.build();
-    Routine sw = Linux513.withLocals(base.routine(Linux420.SWITCH_MM), "skip_set");
-    Local next = Linux513.local(sw, "next");
-    Local skip = Linux513.local(sw, "skip_set");
+    Routine sw = base.routine(Linux420.SWITCH_MM).withLocals("skip_set");
+    Local next = sw.local("next");
+    Local skip = sw.local("skip_set");
     Routine func = base.routine(Linux513.FUNC);
-    Local f = Linux513.local(func, "info");
-    Local lm = Linux513.local(func, "loaded_mm");
+    Local f = func.local("info");
+    Local lm = func.local("loaded_mm");
     m.about("6.14.0 – 6.14.y before the fea4e317 backport (era V5)",
             "209954cbc7d0 (lazy mm_cpumask), 953753db887f (local CPU leaves a stale mask too), "
                 + "6db2526c1d69 (trim once a second)",
@@ -190,7 +190,7 @@ public final class Linux614 {
    * init_new_context's next_trim_cpumask := jiffies + HZ (6db2526c1d69).
    */
   static KernelModel.Builder trim(KernelModel.Builder m, KernelModel base) {
-    Local mm = Linux513.local(base.routine(Linux420.FLUSH), "mm");
+    Local mm = base.routine(Linux420.FLUSH).local("mm");
     m.insertAfter("init_new_context", "IC1", Step.of("IC2", "init_new_context", W,
         "mm->context.next_trim_cpumask := jiffies + HZ",
         x -> x.store(x.vars().nextTrim((int) x.get(new Local("mm", 0))), x.jiffies() + HZ)));
@@ -213,11 +213,11 @@ public final class Linux614 {
   /** 3ef938c35035: flush_tlb_range passes freed_tables = true (collapse frees a PTE page). */
   static KernelModel.Builder flushRangeFreesTables(KernelModel.Builder m) {
     KernelModel base = m.build();
-    Local region = Linux513.local(base.routine("collapse"), "region");
-    Local mm = Linux513.local(base.routine("collapse"), "mm");
-    Local fmm = Linux513.local(base.routine("flush_tlb_range"), "mm");
-    Local start = Linux513.local(base.routine("flush_tlb_range"), "start");
-    Local end = Linux513.local(base.routine("flush_tlb_range"), "end");
+    Local region = base.routine("collapse").local("region");
+    Local mm = base.routine("collapse").local("mm");
+    Local fmm = base.routine("flush_tlb_range").local("mm");
+    Local start = base.routine("flush_tlb_range").local("start");
+    Local end = base.routine("flush_tlb_range").local("end");
     return m.replace("collapse", "CO3", s -> Step.call("CO3", s.function(),
             "flush_tlb_range(vma, haddr, haddr + HPAGE_PMD_SIZE): freed_tables = true (3ef938c35035)",
             s.callee(), x -> {

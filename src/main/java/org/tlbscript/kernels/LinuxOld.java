@@ -1,5 +1,6 @@
 package org.tlbscript.kernels;
 
+import org.tlbscript.kernels.Routine.Holds;
 import static org.tlbscript.kernels.Access.CR3;
 import static org.tlbscript.kernels.Access.F;
 import static org.tlbscript.kernels.Access.HW;
@@ -96,14 +97,6 @@ public final class LinuxOld {
     };
   }
 
-  private static Local local(Routine r, String name) {
-    int i = r.params.indexOf(name);
-    if (i < 0) {
-      i = r.params.size() + r.locals.indexOf(name);
-    }
-    return new Local(name, i);
-  }
-
   // ------------------------------------------------------------------------------------------
   // v4.19 (V2 with the init_mm guards and LOADED_MM_SWITCHING): patch of v4.20
 
@@ -147,8 +140,8 @@ public final class LinuxOld {
     m.about("4.14 – 4.18 (era V2)", "10af6235e0d3 (PCID), b956575bed91 (is_lazy), a501686b2923",
         "as 4.19, but cpumask clear/set run for init_mm too and there is no LOADED_MM_SWITCHING");
     Routine sw = Linux420.switchMmIrqsOff();
-    Local realPrev = local(sw, "real_prev");
-    Local next = local(sw, "next");
+    Local realPrev = sw.local("real_prev");
+    Local next = sw.local("next");
     m.replace(SWITCH_MM, "SW3b", s -> s.with("cpumask_clear_cpu(cpu, mm_cpumask(real_prev)) (init_mm too)",
         x -> x.rmwBits(x.vars().cpumask((int) x.get(realPrev)), 1L << x.cpu(), false)));
     m.replace(SWITCH_MM, "SW3c", s -> s.with("cpumask_set_cpu(cpu, mm_cpumask(next)) (init_mm too)",
@@ -186,7 +179,7 @@ public final class LinuxOld {
         }));
     // handler: no init_mm test; lazy = not in mm_cpumask(loaded_mm) → return without flushing
     Routine common = Linux420.flushTlbFuncCommon();
-    Local lm = local(common, "loaded_mm");
+    Local lm = common.local("loaded_mm");
     m.drop(COMMON, "H2");
     m.replace(COMMON, "H3", s -> new Step("H3", COMMON, R,
         "if !cpumask_test_cpu(cpu, mm_cpumask(loaded_mm)) return (lazy: don't flush)", Step.Type.RETURN,
@@ -344,7 +337,7 @@ public final class LinuxOld {
     Local end = r.param("end");
     r.param("stride_shift");
     r.param("freed_tables");
-    Local mask = r.local("mask");
+    Local mask = r.local("mask", Holds.CPUMASK);
     r.step("F1", F, "cpu := get_cpu(); smp_mb() (synchronizes with switch_mm)", Exec::fence);
     r.step("F3", P, "if end != TLB_FLUSH_ALL && !(vmflag & VM_HUGETLB) && (end - start) >> PAGE_SHIFT "
         + "<= ceiling: info.start/end := start/end; else 0..TLB_FLUSH_ALL", x -> rangeOrFull(x, mm, start, end));
@@ -366,8 +359,8 @@ public final class LinuxOld {
    */
   static Routine smpCallFunctionMany(String handler) {
     Routine.Builder r = Routine.builder(OTHERS);
-    Local f = r.param("info");
-    Local mask = r.param("cpumask");
+    Local f = r.param("info", Holds.CPU);
+    Local mask = r.param("cpumask", Holds.CPUMASK);
     r.fn("smp_call_function_many");
     r.step("F7a", R, "cfd->cpumask := cpumask_and(cpumask, cpu_online_mask) (mm_cpumask read again)",
         x -> x.set(mask, Linux420.liveMask(x, f, mask)));
@@ -410,7 +403,7 @@ public final class LinuxOld {
   /** flush_tlb_func_common of 4.13: a lazy CPU leave_mm()s; else a full or per-page flush. */
   static Routine flushTlbFuncCommon413() {
     Routine.Builder r = Routine.builder("flush_tlb_func_common").irqsOff();
-    Local f = r.param("info");
+    Local f = r.param("info", Holds.CPU);
     r.param("local");
     r.jumpIf("H3", "if this_cpu_read(cpu_tlbstate.state) == TLBSTATE_OK goto H5",
         x -> x.own(x.vars().tlbState(x.cpu())) == TLBSTATE_OK, "H5");
@@ -524,7 +517,7 @@ public final class LinuxOld {
     Local end = r.param("end");
     r.param("stride_shift");
     r.param("freed_tables");
-    Local mask = r.local("mask");
+    Local mask = r.local("mask", Holds.CPUMASK);
     r.step("F3", P, "preempt_disable(); base_pages_to_flush := (end - start) >> PAGE_SHIFT unless end == "
         + "TLB_FLUSH_ALL or VM_HUGETLB; > ceiling → TLB_FLUSH_ALL", x -> rangeOrFull(x, mm, start, end));
     r.jumpIf("F4", "if current->active_mm == mm goto F4b", x -> x.reg(Vars.ACTIVE_MM) == x.get(mm), "F4b");
@@ -557,7 +550,7 @@ public final class LinuxOld {
   /** flush_tlb_func of ≤ 4.12: flush if TLBSTATE_OK, else leave_mm. */
   static Routine flushTlbFuncV0() {
     Routine.Builder r = Routine.builder("flush_tlb_func").irqsOff();
-    Local f = r.param("info");
+    Local f = r.param("info", Holds.CPU);
     r.returnIf("HR1", "if f->flush_mm && f->flush_mm != cpu_tlbstate.active_mm return", x -> {
       long fmm = x.regOf((int) x.get(f), Vars.INFO_MM);
       return fmm != Vars.NULL_MM && fmm != x.own(x.vars().loadedMm(x.cpu()));
@@ -585,7 +578,7 @@ public final class LinuxOld {
   /** arch_tlbbatch_flush of 4.12: local flush if in the batch mask, then flush_tlb_others. */
   static Routine batchFlushV0() {
     Routine.Builder r = Routine.builder(Linux420.BATCH_FLUSH);
-    Local mask = r.param("batch_cpumask");
+    Local mask = r.param("batch_cpumask", Holds.CPUMASK);
     r.step("BF1", P, "info := {flush_mm = NULL, 0..TLB_FLUSH_ALL}; cpu := get_cpu()", x -> {
       x.setReg(Vars.INFO_MM, Vars.NULL_MM);
       x.setReg(Vars.INFO_START, 0);
@@ -636,10 +629,10 @@ public final class LinuxOld {
     // native_flush_tlb_others: lazymask = mask minus lazy CPUs
     Routine others = v420.routine(OTHERS);
     Routine othersOld = Linux420.nativeFlushTlbOthers();
-    Local mask = local(othersOld, "cpumask");
-    Local cpu = local(othersOld, "i");
-    Local targets = local(othersOld, "targets");
-    Local info = local(othersOld, "info");
+    Local mask = othersOld.local("cpumask");
+    Local cpu = othersOld.local("i");
+    Local targets = othersOld.local("targets");
+    Local info = othersOld.local("info");
     m.routine(others);
     for (String l : new String[] {"F7", "F7a", "F8e", "F9b", "F9c"}) {
       m.drop(OTHERS, l);
@@ -649,7 +642,7 @@ public final class LinuxOld {
         "cpumask_copy(lazymask, cpumask) (mm_cpumask read again); i := first cpu in lazymask", x -> {
           long copy = Linux420.liveMask(x, info, mask);
           x.set(mask, copy);
-          x.set(cpu, copy == 0 ? x.cpus() : Long.numberOfTrailingZeros(copy));
+          x.set(cpu, x.cpumaskNext(-1, copy));
           x.set(targets, copy);
         }));
     m.replace(OTHERS, "F8b", s -> new Step("F8b", OTHERS, R,
@@ -659,8 +652,7 @@ public final class LinuxOld {
           if (x.load(x.vars().isLazy(i)) != 0) {
             x.set(targets, x.get(targets) & ~(1L << i));
           }
-          long rest = x.get(mask) & ~((2L << i) - 1);
-          x.set(cpu, rest == 0 ? x.cpus() : Long.numberOfTrailingZeros(rest));
+          x.set(cpu, x.cpumaskNext(i, x.get(mask)));
         }, null, "F8a", null, null));
     m.replace(OTHERS, "F9", s -> Step.of("F9", "smp_call_function_many", IPI,
         "smp_call_function_many(lazymask, flush_tlb_func_remote): IPIs to lazymask \\ {cpu}",
@@ -684,9 +676,9 @@ public final class LinuxOld {
   static Routine removeTables() {
     Routine.Builder r = Routine.builder(REMOVE_TABLES);
     Local mm = r.param("mm");
-    Local mask = r.local("mask");
-    Local cpu = r.local("i");
-    Local targets = r.local("targets");
+    Local mask = r.local("mask", Holds.CPUMASK);
+    Local cpu = r.local("i", Holds.CPU);
+    Local targets = r.local("targets", Holds.CPUMASK);
     r.step("RT1", P, "cpu := get_cpu(); the handler's argument := mm", x -> x.setReg(Vars.INFO_MM, x.get(mm)));
     r.step("RT2", R, "mask := mm_cpumask(mm)", x -> x.set(mask, x.load(x.vars().cpumask((int) x.get(mm)))));
     r.returnIf("RT3", "if cpumask_any_but(mask, cpu) >= nr_cpu_ids return", x -> (x.get(mask) & ~(1L << x.cpu())) == 0);
@@ -703,7 +695,7 @@ public final class LinuxOld {
 
   static Routine removeTablesLocal() {
     Routine.Builder r = Routine.builder(REMOVE_TABLES_LOCAL).irqsOff();
-    Local f = r.param("info");
+    Local f = r.param("info", Holds.CPU);
     r.returnIf("RL1", "if loaded_mm != mm return",
         x -> x.own(x.vars().loadedMm(x.cpu())) != x.regOf((int) x.get(f), Vars.INFO_MM));
     r.returnIf("RL2", "if !is_lazy return", x -> x.own(x.vars().isLazy(x.cpu())) == 0);
@@ -729,13 +721,13 @@ public final class LinuxOld {
     m.drop(ENTER_LAZY, "EL2a");
     m.drop(ENTER_LAZY, "EL3");
     Routine rt = removeTables();
-    Local mask = local(rt, "mask");
-    Local cpu = local(rt, "i");
-    Local targets = local(rt, "targets");
+    Local mask = rt.local("mask");
+    Local cpu = rt.local("i");
+    Local targets = rt.local("targets");
     m.replace(REMOVE_TABLES, "RT4", s -> Step.of("RT4", "mm_fill_lazy_tlb_cpu_mask", P,
         "lazy_cpus := {}; i := first cpu in mm_cpumask(mm)", x -> {
           x.set(targets, 0);
-          x.set(cpu, Long.numberOfTrailingZeros(x.get(mask)));
+          x.set(cpu, x.cpumaskNext(-1, x.get(mask)));
         }));
     m.insertAfter(REMOVE_TABLES, "RT4",
         Step.jumpIf("RT4a", "mm_fill_lazy_tlb_cpu_mask", "if no cpu left goto RT5", x -> x.get(cpu) >= x.cpus(), "RT5"),
@@ -746,8 +738,7 @@ public final class LinuxOld {
               if (x.load(x.vars().isLazy(i)) == 0) {
                 x.set(targets, x.get(targets) | 1L << i);
               }
-              long rest = x.get(mask) & ~((2L << i) - 1);
-              x.set(cpu, rest == 0 ? x.cpus() : Long.numberOfTrailingZeros(rest));
+              x.set(cpu, x.cpumaskNext(i, x.get(mask)));
             }, null, "RT4a", null, null));
     m.replace(REMOVE_TABLES, "RT5", s -> Step.of("RT5", "smp_call_function_many", IPI,
         "smp_call_function_many(lazy_cpus, tlb_flush_remove_tables_local)",
@@ -780,7 +771,7 @@ public final class LinuxOld {
             + "of an IPI, the switcher xchg's OK and flushes if it was FLUSH; page-table freeing "
             + "still IPIs lazy CPUs (tlb_flush_remove_tables)");
     Routine sw = Linux420.switchMmIrqsOff();
-    Local wasLazy = local(sw, "was_lazy");
+    Local wasLazy = sw.local("was_lazy");
     m.drop(ENTER_LAZY, "EL1a");
     m.drop(ENTER_LAZY, "EL2a");
     m.drop(ENTER_LAZY, "EL3");
@@ -802,9 +793,9 @@ public final class LinuxOld {
     m.replace(REMOVE_TABLES_LOCAL, "RL2", s -> s.readingCond("if cpu_tlbstate.state == TLBSTATE_OK return",
         x -> x.load(x.vars().tlbState(x.cpu())) == TLBSTATE_OK));
     Routine othersOld = Linux420.nativeFlushTlbOthers();
-    Local mask = local(othersOld, "cpumask");
-    Local cpu = local(othersOld, "i");
-    Local targets = local(othersOld, "targets");
+    Local mask = othersOld.local("cpumask");
+    Local cpu = othersOld.local("i");
+    Local targets = othersOld.local("targets");
     m.replace(OTHERS, "F8b", s -> new Step("F8b", OTHERS, RMW,
         "if cmpxchg(&per_cpu(cpu_tlbstate.state, i), TLBSTATE_LAZY, TLBSTATE_FLUSH) != TLBSTATE_OK: "
             + "no IPI (it flushes on return); i := next cpu in mask", Step.Type.DO, x -> {
@@ -813,8 +804,7 @@ public final class LinuxOld {
               if (old == TLBSTATE_LAZY || old == TLBSTATE_FLUSH) {
                 x.set(targets, x.get(targets) & ~(1L << i));
               }
-              long rest = x.get(mask) & ~((2L << i) - 1);
-              x.set(cpu, rest == 0 ? x.cpus() : Long.numberOfTrailingZeros(rest));
+              x.set(cpu, x.cpumaskNext(i, x.get(mask)));
             }, null, "F8a", null, null));
     return m;
   }

@@ -13,24 +13,33 @@ import java.util.function.Predicate;
  * can drop or replace a step and keep every jump meaningful.
  */
 public final class Routine {
+  /**
+   * What a frame slot holds, for renaming CPUs (engine.Symmetry): a plain value, a CPU number,
+   * or a cpumask. Declared with the variable, like its C type.
+   */
+  public enum Holds { VALUE, CPU, CPUMASK }
+
   public final String name;
   /** True for code that runs with interrupts disabled: no IPI handler can run on top of it. */
   public final boolean irqsOff;
   public final List<String> params;
   public final List<String> locals;
+  /** What each frame slot (parameters, then locals) holds. */
+  private final List<Holds> holds;
   public final List<Step> steps;
   /** Labels a patch dropped, each mapped to the label that followed it (null: the end). */
   final Map<String, String> dropped;
   private final int[] targets;
   private final Map<String, Integer> index = new HashMap<>();
 
-  Routine(String name, boolean irqsOff, List<String> params, List<String> locals,
+  Routine(String name, boolean irqsOff, List<String> params, List<String> locals, List<Holds> holds,
       List<Step> steps, Map<String, String> dropped) {
     this.name = name;
     this.dropped = new HashMap<>(dropped);
     this.irqsOff = irqsOff;
     this.params = List.copyOf(params);
     this.locals = List.copyOf(locals);
+    this.holds = List.copyOf(holds);
     this.steps = List.copyOf(steps);
     for (int i = 0; i < steps.size(); i++) {
       if (index.put(steps.get(i).label(), i) != null) {
@@ -73,6 +82,23 @@ public final class Routine {
     return params.size() + locals.size();
   }
 
+  /** What frame slot {@code slot} holds. */
+  public Holds holds(int slot) {
+    return holds.get(slot);
+  }
+
+  /** The parameter or local variable called {@code name}. */
+  public Local local(String name) {
+    int i = params.indexOf(name);
+    if (i < 0 && locals.contains(name)) {
+      i = params.size() + locals.indexOf(name);
+    }
+    if (i < 0) {
+      throw new IllegalArgumentException(this.name + " has no variable " + name);
+    }
+    return new Local(name, i);
+  }
+
   public static Builder builder(String name) {
     return new Builder(name);
   }
@@ -84,6 +110,7 @@ public final class Routine {
     private boolean irqsOff;
     private final List<String> params = new ArrayList<>();
     private final List<String> locals = new ArrayList<>();
+    private final List<Holds> holds = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, Local> byName = new HashMap<>();
 
@@ -104,15 +131,27 @@ public final class Routine {
     }
 
     public Local param(String n) {
+      return param(n, Holds.VALUE);
+    }
+
+    /** A parameter that holds a CPU number or a cpumask ({@link Holds}). */
+    public Local param(String n, Holds h) {
       if (!locals.isEmpty()) {
         throw new IllegalStateException("declare parameters before locals");
       }
       params.add(n);
+      holds.add(h);
       return slot(n, params.size() - 1);
     }
 
     public Local local(String n) {
+      return local(n, Holds.VALUE);
+    }
+
+    /** A local variable that holds a CPU number or a cpumask ({@link Holds}). */
+    public Local local(String n, Holds h) {
       locals.add(n);
+      holds.add(h);
       return slot(n, params.size() + locals.size() - 1);
     }
 
@@ -165,12 +204,23 @@ public final class Routine {
     }
 
     public Routine build() {
-      return new Routine(name, irqsOff, params, locals, steps, Map.of());
+      return new Routine(name, irqsOff, params, locals, holds, steps, Map.of());
     }
+  }
+
+  /** This routine with more local variables, plain values (its steps unchanged, the same objects). */
+  Routine withLocals(String... names) {
+    List<String> more = new ArrayList<>(locals);
+    List<Holds> moreHolds = new ArrayList<>(holds);
+    for (String n : names) {
+      more.add(n);
+      moreHolds.add(Holds.VALUE);
+    }
+    return new Routine(name, irqsOff, params, more, moreHolds, steps, dropped);
   }
 
   /** This routine with its step list replaced (used by model patches). */
   Routine withSteps(List<Step> newSteps, Map<String, String> dropped) {
-    return new Routine(name, irqsOff, params, locals, newSteps, dropped);
+    return new Routine(name, irqsOff, params, locals, holds, newSteps, dropped);
   }
 }

@@ -104,12 +104,11 @@ class FlushMaskRereadTest {
     KernelModel v420 = Models.find("v4.20").orElseThrow();
     assertEquals(ScenarioRun.Status.PASSED, run(JOINS_DURING_THE_LOOP, v420));
     Routine others = v420.routine(Linux420.OTHERS);
-    Local i = Linux513.local(others, "i");
-    Local mask = Linux513.local(others, "cpumask");
+    Local i = others.local("i");
+    Local mask = others.local("cpumask");
     KernelModel snapshot = v420.derive(v420.name).replace(Linux420.OTHERS, "F8e", s -> s.with(
         "i := next cpu in F6's snapshot", x -> {
-          long rest = x.get(mask) & ~((2L << x.get(i)) - 1);
-          x.set(i, rest == 0 ? x.cpus() : Long.numberOfTrailingZeros(rest));
+          x.set(i, x.cpumaskNext(x.get(i), x.get(mask)));
         })).build();
     assertEquals(ScenarioRun.Status.FAILED, run(JOINS_DURING_THE_LOOP, snapshot));
   }
