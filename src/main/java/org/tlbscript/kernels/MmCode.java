@@ -1,5 +1,6 @@
 package org.tlbscript.kernels;
 
+import org.tlbscript.kernels.Routine.Holds;
 import static org.tlbscript.kernels.Access.CTL;
 import static org.tlbscript.kernels.Access.F;
 import static org.tlbscript.kernels.Access.HW;
@@ -102,11 +103,25 @@ public final class MmCode {
     r.returnIf("UA3", "if a write hit a read-only PTE: SIGSEGV, return",
         x -> x.get(result) == Machine.Access.Kind.PROTECTION.ordinal());
     r.fn("handle_mm_fault");
-    r.step("UA4", W, "if no PTE page: __pte_alloc, pmd_populate", x -> populate(x, x.get(mm), x.get(va)));
-    r.step("UA5", W, "do_anonymous_page: set_pte_at(pte := new page, writable)", x -> {
-      int page = x.hw().layout.page(x.get(va));
-      x.storePte((int) x.get(mm), page, Machine.pte(x.allocPfn(), true));
-    });
+    // both under a lock, each a step: another CPU's fault on the same page waits for it, then
+    // finds the PMD or PTE set and keeps it (the spin_unlock store follows the PMD/PTE store)
+    r.step("UA4", RMW, "pmd_install: pmd_lock; if pmd_none(*pmd) (no PTE page yet): pmd_populate; spin_unlock",
+        x -> {
+          x.fence();
+          populate(x, x.get(mm), x.get(va));
+          x.fence();
+        });
+    r.step("UA5", RMW, "do_anonymous_page: pte_offset_map_lock; if pte_none(*pte) (no other fault mapped "
+        + "it): set_pte_at(pte := new page, writable); pte_unmap_unlock", x -> {
+          int page = x.hw().layout.page(x.get(va));
+          x.fence();
+          if (x.loadPte((int) x.get(mm), page) == 0) {
+            x.storePte((int) x.get(mm), page, Machine.pte(x.allocPfn(), true));
+          } else if (x.tracing()) {
+            x.note("another fault mapped it: keep its page");
+          }
+          x.fence();
+        });
     r.step("UA6", F, "return from the fault (IRET is serializing)", Exec::fence);
     r.fn("user access");
     r.step("UA7", HW, "retry the access", x -> {
@@ -444,7 +459,7 @@ public final class MmCode {
     Local va = r.param("va");
     r.param("end"); // the entry's other arguments land here, not in the batch mask below
     r.param("extra");
-    Local batch = r.local("batch_cpumask");
+    Local batch = r.local("batch_cpumask", Holds.CPUMASK);
     Local gen = r.local("gen");
     r.step("RC1", RMW, "pteval := ptep_get_and_clear(mm, address, pte)", x -> {
       int p = x.hw().layout.page(x.get(va));
