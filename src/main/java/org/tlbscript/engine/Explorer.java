@@ -1,7 +1,6 @@
 package org.tlbscript.engine;
 
 import static org.tlbscript.engine.FingerprintSet.finish;
-import static org.tlbscript.engine.FingerprintSet.fingerprint;
 import static org.tlbscript.engine.FingerprintSet.sum;
 import static org.tlbscript.engine.FingerprintSet.sumAfter;
 
@@ -36,27 +35,38 @@ public final class Explorer {
     this.moves = new Moves(engine, speculate);
   }
 
-  /** What an exploration found. State ids are in discovery (breadth-first) order; 0 is the start. */
+  /**
+   * A state reached: the state explored with id {@code id} (ids are in discovery order, 0 is the
+   * start), with its CPUs renamed by renaming {@code renaming} of the symmetry (0: as explored).
+   */
+  public record At(int id, int renaming) {}
+
+  /** What an exploration found. */
   public static final class Result {
     public long states;
     public long transitions;
     public boolean complete = true;
     public String incomplete;
     public long millis;
-    /** Final states (every lane done, nothing pending) and their ids. */
+    /** Final states (every lane done, nothing pending) and where each was reached. */
     public final List<Machine> finals = new ArrayList<>();
-    public final List<Integer> finalIds = new ArrayList<>();
-    /** Per CPU, the first state (id) where it had used a stale entry / walked a freed table, or -1. */
-    public final int[] firstStaleUse;
-    public final int[] firstFreedWalk;
+    public final List<At> finalAt = new ArrayList<>();
+    /** Per CPU, the first state where it had used a stale entry / walked a freed table, or null. */
+    public final At[] firstStaleUse;
+    public final At[] firstFreedWalk;
+    /**
+     * The CPU renamings the exploration treated as equal (row 0 the identity), or just the
+     * identity; {@link #symmetry} says which, or why none.
+     */
+    int[][] renamings;
+    public String symmetry = "";
     private int[] parent = new int[1024];
     private int[] moveTo = new int[1024];
 
     Result(int cpus) {
-      firstStaleUse = new int[cpus];
-      firstFreedWalk = new int[cpus];
-      Arrays.fill(firstStaleUse, -1);
-      Arrays.fill(firstFreedWalk, -1);
+      firstStaleUse = new At[cpus];
+      firstFreedWalk = new At[cpus];
+      renamings = new int[][] {Symmetry.identity(cpus)};
     }
 
     void record(int id, int par, int mv) {
@@ -75,10 +85,19 @@ public final class Explorer {
     /** The next state id for a path the depth-first search keeps. */
     int nextId;
 
-    /** The moves from the start state to state {@code id}, in order. */
-    public int[] path(int id) {
+    /** The moves from the start state to {@code at}, in order. */
+    public int[] path(At at) {
+      int[] out = path(at.id());
+      int[] r = renamings[at.renaming()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = Symmetry.rename(out[i], r);
+      }
+      return out;
+    }
+
+    private int[] path(int id) {
       if (paths.containsKey(id)) {
-        return paths.get(id);
+        return paths.get(id).clone();
       }
       int n = 0;
       for (int i = id; i > 0; i = parent[i]) {
@@ -100,13 +119,44 @@ public final class Explorer {
    */
   public Result explore(Machine start, List<List<Start>> lanes, Limits limits) {
     long t0 = System.currentTimeMillis();
+    Symmetry sym = Symmetry.of(engine, start, lanes);
+    engine.cpuOrderSeenAt = null;
+    Result r = explore(start, lanes, limits, t0, sym);
+    if (sym != null && engine.cpuOrderSeenAt != null) {
+      // the code told the CPUs apart by number: start again, every CPU on its own
+      String where = engine.cpuOrderSeenAt;
+      r = explore(start, lanes, limits, t0, null);
+      r.symmetry = "no symmetry: " + where + " visits CPUs in id order";
+    } else if (sym != null && r.complete) {
+      sym.complete(r);
+    }
+    r.millis = System.currentTimeMillis() - t0;
+    return r;
+  }
+
+  private Result explore(Machine start, List<List<Start>> lanes, Limits limits, long t0, Symmetry sym) {
     Result r = new Result(engine.layout.cpus);
+    this.sym = sym;
     try (FingerprintSet visited = new FingerprintSet()) {
       return breadthFirst(start, lanes, limits, t0, r, visited);
     } catch (OutOfMemoryError e) { // the memory bound is checked now and then; a burst can pass it
       r.finals.clear();
-      return incomplete(r, "JVM heap limit of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB", t0);
+      return incomplete(r, "JVM heap limit of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
     }
+  }
+
+  /** The symmetry of the exploration under way, or null. */
+  private Symmetry sym;
+
+  /** The key a state is visited under: its fingerprint, or with symmetry its renamings' least. */
+  private long key(long[] s, long sum) {
+    long fp = finish(sum);
+    return sym == null ? fp : sym.key(s, fp);
+  }
+
+  /** With symmetry, whether the code told CPUs apart: the exploration is then abandoned. */
+  private boolean cpusToldApart() {
+    return sym != null && engine.cpuOrderSeenAt != null;
   }
 
   private static volatile int bfsFrontier = Integer.getInteger("tlbscript.bfsFrontier", 300_000);
@@ -129,7 +179,7 @@ public final class Explorer {
     long[] base = start.s.clone();
     // each entry: the packed state, then its fingerprint sum and its id
     ArrayDeque<long[]> queue = new ArrayDeque<>();
-    visited.add(fingerprint(start.s));
+    visited.add(key(start.s, sum(start.s)));
     r.record(0, -1, 0);
     queue.add(Packer.pack(start.s, base, sum(start.s), 0));
     int next = 1;
@@ -138,23 +188,22 @@ public final class Explorer {
     Machine m = start.with(s);
     long[] scratch = new long[start.s.length]; // successors are built here: no allocation per move
     Machine m2 = start.with(scratch);
-    while (!queue.isEmpty()) {
+    while (!queue.isEmpty() && !cpusToldApart()) {
       String past = pastLimit(r.states, limits, t0, visited);
       if (past != null) {
-        return incomplete(r, past, t0);
+        return incomplete(r, past);
       }
       if (next > limits.maxStates()) {
-        return incomplete(r, "state limit of " + limits.maxStates(), t0);
+        return incomplete(r, "state limit of " + limits.maxStates());
       }
       if (queue.size() > bfsFrontier || frontierWords > FRONTIER_WORDS) {
         r.shortest = false;
         r.nextId = next;
-        while (!queue.isEmpty() && r.complete) {
+        while (!queue.isEmpty() && r.complete && !cpusToldApart()) {
           long[] packed = queue.poll();
           Packer.unpack(packed, base, s);
           depthFirst(m.copy(), r.path((int) packed[packed.length - 1]), lanes, limits, t0, r, visited);
         }
-        r.millis = System.currentTimeMillis() - t0;
         return r;
       }
       long[] packed = queue.poll();
@@ -165,28 +214,35 @@ public final class Explorer {
       r.states++;
       if (moves.isFinal(m, lanes)) {
         r.finals.add(m.copy()); // the block is over: later speculative walks are not part of it
-        r.finalIds.add(id);
+        r.finalAt.add(new At(id, 0));
         continue;
+      }
+      if (sym != null && Symmetry.verifying()) {
+        sym.verify(m, moves, lanes);
       }
       int[] chosen = moves.next(m, lanes, m2);
       for (int mv : chosen) {
-        if (!moves.isReduced(chosen)) { // a reduced move's successor is already in scratch
-          System.arraycopy(s, 0, scratch, 0, s.length);
-          moves.apply(m2, mv, lanes, null);
-        }
         r.transitions++;
-        engine.selfCheck(m2, Moves.cpu(mv));
+        try {
+          if (!moves.isReduced(chosen)) { // a reduced move's successor is already in scratch
+            System.arraycopy(s, 0, scratch, 0, s.length);
+            moves.apply(m2, mv, lanes, null);
+          }
+          engine.selfCheck(m2, Moves.cpu(mv));
+        } catch (ModelBug bug) {
+          throw bug.reachedBy(append(r.path(id), mv));
+        }
         long succSum = sumAfter(sum, s, m2.s);
-        if (!visited.add(finish(succSum))) {
+        if (!visited.add(key(m2.s, succSum))) {
           continue;
         }
         r.record(next, id, mv);
         for (int c = 0; c < cpus; c++) {
-          if (r.firstStaleUse[c] < 0 && engine.staleUses(m2, c) > engine.staleUses(m, c)) {
-            r.firstStaleUse[c] = next;
+          if (r.firstStaleUse[c] == null && engine.staleUses(m2, c) > engine.staleUses(m, c)) {
+            r.firstStaleUse[c] = new At(next, 0);
           }
-          if (r.firstFreedWalk[c] < 0 && engine.freedWalks(m2, c) > engine.freedWalks(m, c)) {
-            r.firstFreedWalk[c] = next;
+          if (r.firstFreedWalk[c] == null && engine.freedWalks(m2, c) > engine.freedWalks(m, c)) {
+            r.firstFreedWalk[c] = new At(next, 0);
           }
         }
         long[] succ = Packer.pack(m2.s, base, succSum, next);
@@ -195,7 +251,6 @@ public final class Explorer {
         next++;
       }
     }
-    r.millis = System.currentTimeMillis() - t0;
     return r;
   }
 
@@ -213,7 +268,7 @@ public final class Explorer {
     r.states++;
     arrive(path, 0, lanes, r);
     int depth = 0;
-    while (depth >= 0) {
+    while (depth >= 0 && !cpusToldApart()) {
       int[] next = path.moves[depth];
       if (path.next[depth] == next.length) {
         depth--;
@@ -221,24 +276,29 @@ public final class Explorer {
       }
       String past = pastLimit(r.transitions, limits, t0, visited);
       if (past != null) {
-        incomplete(r, past, t0);
+        incomplete(r, past);
         return;
       }
       if (r.states > limits.maxStates()) {
-        incomplete(r, "state limit of " + limits.maxStates(), t0);
+        incomplete(r, "state limit of " + limits.maxStates());
         return;
       }
       int mv = next[path.next[depth]++];
       Machine parent = path.at(depth);
       Machine child = path.at(depth + 1);
-      if (next != path.reducedAt(depth)) { // a reduced move's successor is already there
-        System.arraycopy(parent.s, 0, child.s, 0, child.s.length);
-        moves.apply(child, mv, lanes, null);
-      }
       r.transitions++;
-      engine.selfCheck(child, Moves.cpu(mv));
+      try {
+        if (next != path.reducedAt(depth)) { // a reduced move's successor is already there
+          System.arraycopy(parent.s, 0, child.s, 0, child.s.length);
+          moves.apply(child, mv, lanes, null);
+        }
+        engine.selfCheck(child, Moves.cpu(mv));
+      } catch (ModelBug bug) {
+        path.move[depth + 1] = mv;
+        throw bug.reachedBy(r.paths.get(keep(r, path, depth + 1)));
+      }
       long sum = sumAfter(path.sum[depth], parent.s, child.s);
-      if (!visited.add(finish(sum))) {
+      if (!visited.add(key(child.s, sum))) {
         continue;
       }
       depth++;
@@ -246,11 +306,11 @@ public final class Explorer {
       path.move[depth] = mv;
       r.states++;
       for (int c = 0; c < cpus; c++) {
-        if (r.firstStaleUse[c] < 0 && engine.staleUses(child, c) > engine.staleUses(parent, c)) {
-          r.firstStaleUse[c] = keep(r, path, depth);
+        if (r.firstStaleUse[c] == null && engine.staleUses(child, c) > engine.staleUses(parent, c)) {
+          r.firstStaleUse[c] = new At(keep(r, path, depth), 0);
         }
-        if (r.firstFreedWalk[c] < 0 && engine.freedWalks(child, c) > engine.freedWalks(parent, c)) {
-          r.firstFreedWalk[c] = keep(r, path, depth);
+        if (r.firstFreedWalk[c] == null && engine.freedWalks(child, c) > engine.freedWalks(parent, c)) {
+          r.firstFreedWalk[c] = new At(keep(r, path, depth), 0);
         }
       }
       arrive(path, depth, lanes, r);
@@ -266,7 +326,7 @@ public final class Explorer {
     path.next[depth] = 0;
     if (moves.isFinal(m, lanes)) {
       r.finals.add(m.copy());
-      r.finalIds.add(keep(r, path, depth));
+      r.finalAt.add(new At(keep(r, path, depth), 0));
       path.moves[depth] = new int[0];
       return;
     }
@@ -319,6 +379,12 @@ public final class Explorer {
     }
   }
 
+  private static int[] append(int[] path, int mv) {
+    int[] out = Arrays.copyOf(path, path.length + 1);
+    out[path.length] = mv;
+    return out;
+  }
+
   /** Records the moves of the path up to {@code depth} (after its prefix) as the path of a new id. */
   private static int keep(Result r, Path path, int depth) {
     int[] moves = Arrays.copyOf(path.prefix, path.prefix.length + depth);
@@ -357,10 +423,9 @@ public final class Explorer {
     return rt.totalMemory() - rt.freeMemory() + visited.bytes();
   }
 
-  private static Result incomplete(Result r, String why, long t0) {
+  private static Result incomplete(Result r, String why) {
     r.complete = false;
     r.incomplete = why;
-    r.millis = System.currentTimeMillis() - t0;
     return r;
   }
 

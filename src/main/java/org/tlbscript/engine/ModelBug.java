@@ -4,7 +4,22 @@ package org.tlbscript.engine;
 public final class ModelBug extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  private transient int[] path;
+
   public ModelBug(String message) {
     super(message);
+  }
+
+  /** The exploration's moves that reached the failing state (the first record wins). */
+  public ModelBug reachedBy(int[] moves) {
+    if (path == null) {
+      path = moves;
+    }
+    return this;
+  }
+
+  /** The moves that reached it in an exploration, or null. */
+  public int[] path() {
+    return path;
   }
 }

@@ -228,6 +228,11 @@ public final class Moves {
    * they matter ({@link #walksThatMatter}).
    */
   int[] enabled(Machine m, List<List<Start>> lanes) {
+    return enabled(m, lanes, reduction);
+  }
+
+  /** Every enabled move of {@code m}; with {@code reduce}, speculative walks only where they matter. */
+  int[] enabled(Machine m, List<List<Start>> lanes, boolean reduce) {
     int cpus = engine.layout.cpus;
     int[] out = new int[8];
     int n = 0;
@@ -257,7 +262,7 @@ public final class Moves {
           out = push(out, n++, move(SPEC, c, p));
         }
       }
-      if (reduction && n > first && !walksThatMatter(m, lanes, out, steps, first, n)) {
+      if (reduce && n > first && !walksThatMatter(m, lanes, out, steps, first, n)) {
         n = first;
       }
     }

@@ -393,6 +393,64 @@ public final class Machine {
     s[addr] = v;
   }
 
+  // ---------------------------------------------------------------- renaming CPUs
+
+  /** How the layer above renames CPUs in shared memory cells (see {@link #renameCpus}). */
+  public interface CellRenaming {
+    /** Where cell {@code addr} (a per-CPU variable, say) lives under the renaming. */
+    int address(int addr);
+
+    /** What cell {@code addr} holds under the renaming, for {@code v} (a cpumask, say). */
+    long value(int addr, long v);
+  }
+
+  /**
+   * State {@code s} with CPU c renamed p[c], written into {@code dst}: CPU c's block (CR3, counters,
+   * TLB, paging-structure cache, store buffer, registers) becomes CPU p[c]'s, pending IPIs name
+   * their senders by the new numbers, and the kernel's shared cells, in memory and in store
+   * buffers, go through {@code cells}. Page tables and globals are copied: they name no CPU
+   * here. Registers are copied as they are; what they hold is the layer above's to rename.
+   */
+  public static void renameCpus(Layout layout, long[] s, int[] p, long[] dst, CellRenaming cells) {
+    System.arraycopy(s, 0, dst, 0, layout.cpuBase);
+    for (int a = layout.memBase; a < layout.pmdBase; a++) {
+      dst[cells.address(a)] = cells.value(a, s[a]);
+    }
+    for (int c = 0; c < layout.cpus; c++) {
+      int from = layout.cpu(c);
+      int to = layout.cpu(p[c]);
+      System.arraycopy(s, from, dst, to, layout.cpuSize);
+      dst[to + Layout.IPI_PENDING] = renameMask(s[from + Layout.IPI_PENDING], p);
+      for (int e = to + layout.sbOff; e < to + layout.regsOff; e += 2) {
+        int addr = (int) dst[e];
+        dst[e] = cells.address(addr);
+        dst[e + 1] = cells.value(addr, dst[e + 1]);
+      }
+    }
+  }
+
+  /**
+   * A hash of CPU {@code c}'s CR3, counters, TLB and paging-structure cache, and how many stores
+   * it has buffered: the part of its block that names no CPU, so renaming CPUs moves it along.
+   */
+  public long hardwareHash(int c) {
+    int b = cpu(c);
+    long h = 0;
+    for (int j = 0; j < layout.sbOff; j++) {
+      h = (h + (j == Layout.IPI_PENDING ? 0 : s[b + j])) * 0x9E3779B97F4A7C15L;
+    }
+    return h;
+  }
+
+  /** The cpumask {@code mask} with CPU c renamed p[c]. */
+  public static long renameMask(long mask, int[] p) {
+    long out = 0;
+    for (long bits = mask; bits != 0; bits &= bits - 1) {
+      out |= 1L << p[Long.numberOfTrailingZeros(bits)];
+    }
+    return out;
+  }
+
   /** Initial CR3 at boot (no counters touched). */
   public void bootCr3(int c, int root, int asid) {
     s[cpu(c) + Layout.CR3_ROOT] = root;

@@ -35,7 +35,7 @@ final class Races {
    * lanes, the witness of the state the block started from, and where the block sits in the
    * session's history.
    */
-  record Witness(Ast.Together block, Explorer.Result result, int stateId, Machine start,
+  record Witness(Ast.Together block, Explorer.Result result, Explorer.At state, Machine start,
       List<List<Explorer.Start>> lanes, Witness parent, int historyIndex) {}
 
   static Outcome together(Session s, Ast.Together block) {
@@ -59,6 +59,7 @@ final class Races {
     long states = 0;
     long transitions = 0;
     long millis = 0;
+    java.util.Set<String> symmetry = new java.util.LinkedHashSet<>();
     for (World w : s.worlds) {
       Machine start = w.machine().withTso(s.setup.tso());
       for (Ast.Lane lane : block.lanes()) {
@@ -75,11 +76,15 @@ final class Races {
       try {
         r = new Explorer(engine, s.setup.speculate()).explore(start, lanes, s.limits);
       } catch (ModelBug bug) {
-        return s.modelBug(block.pos(), "", bug);
+        return s.modelBug(block.pos(), bug.path() == null ? "" : reaching(s,
+            new Witness(block, null, null, start, lanes, w.witness(), s.history.size()), bug.path()), bug);
       }
       states += r.states;
       transitions += r.transitions;
       millis += r.millis;
+      if (!r.symmetry.isEmpty()) {
+        symmetry.add(r.symmetry);
+      }
       if (!r.complete) {
         return new Outcome(Outcome.Status.INCOMPLETE, "", new Diagnostic(block.pos(),
             "incomplete: explored " + r.states + " states and stopped at the " + r.incomplete,
@@ -87,16 +92,16 @@ final class Races {
                 + "or make the block smaller"));
       }
       for (int i = 0; i < r.finals.size(); i++) {
-        next.add(new World(r.finals.get(i), new Witness(block, r, r.finalIds.get(i), start, lanes,
+        next.add(new World(r.finals.get(i), new Witness(block, r, r.finalAt.get(i), start, lanes,
             w.witness(), s.history.size())));
       }
     }
     s.worlds = next;
     dedupe(s);
     s.focus(0);
-    return Outcome.ok(String.format("together (line %d): %d states, %d transitions, %d outcome%s, %d ms, memory %s%n",
+    return Outcome.ok(String.format("together (line %d): %d states, %d transitions, %d outcome%s, %d ms, memory %s%s%n",
         block.pos().line(), states, transitions, s.worlds.size(), s.worlds.size() == 1 ? "" : "s",
-        millis, s.setup.tso() ? "tso" : "sc"));
+        millis, s.setup.tso() ? "tso" : "sc", symmetry.isEmpty() ? "" : ", " + String.join("; ", symmetry)));
   }
 
   /** {@link Session#explore()}: an exploration with no lanes, judged by stale/freed-walk none. */
@@ -129,7 +134,7 @@ final class Races {
     try {
       List<World> next = new ArrayList<>();
       for (int i = 0; i < r.finals.size(); i++) {
-        next.add(new World(r.finals.get(i), new Witness(null, r, r.finalIds.get(i), start, lanes,
+        next.add(new World(r.finals.get(i), new Witness(null, r, r.finalAt.get(i), start, lanes,
             saved.get(0).witness(), s.history.size())));
       }
       s.worlds = next;
@@ -239,26 +244,23 @@ final class Races {
   }
 
   /** The state a verdict on {@code a} is best explained at: the first violation for event checks. */
-  private static int target(Session s, int world, Assert a) {
+  private static Explorer.At target(Session s, int world, Assert a) {
     Witness w = s.worlds.get(world).witness();
-    if (w == null) {
-      return -1;
-    }
     if (a.aboutEvents()) {
       boolean freed = a.check() == Ast.Check.FREED_WALK_NONE || a.check() == Ast.Check.FREED_WALK_CPU;
-      int[] first = freed ? w.result().firstFreedWalk : w.result().firstStaleUse;
-      int best = -1;
+      Explorer.At[] first = freed ? w.result().firstFreedWalk : w.result().firstStaleUse;
+      Explorer.At best = null;
       for (int c = 0; c < first.length; c++) {
-        if (first[c] >= 0 && (a.cpu() == null || a.cpu().n() == c)
-            && (best < 0 || w.result().path(first[c]).length < w.result().path(best).length)) {
+        if (first[c] != null && (a.cpu() == null || a.cpu().n() == c)
+            && (best == null || w.result().path(first[c]).length < w.result().path(best).length)) {
           best = first[c];
         }
       }
-      if (best >= 0) {
+      if (best != null) {
         return best;
       }
     }
-    return w.stateId();
+    return w.state();
   }
 
   private static int pathLength(Session s, int world, Assert a) {
@@ -274,8 +276,8 @@ final class Races {
     if (w == null) {
       return "";
     }
-    int stateId = target(s, world, a);
-    int[] path = w.result().path(stateId);
+    Explorer.At at = target(s, world, a);
+    int[] path = w.result().path(at);
     Replay replay = replay(s, w, path);
     StringBuilder sb = new StringBuilder();
     sb.append(failure != null ? "  counterexample" : "  witness").append(" (").append(path.length)
@@ -285,13 +287,26 @@ final class Races {
     sb.append("  replay script (tlbscript run FILE):\n");
     List<String> script = new ArrayList<>(prefix(s, w));
     script.addAll(replay.controls);
-    if (stateId == w.stateId()) {
+    if (at.equals(w.state())) {
       int from = w.historyIndex() + 1;
       for (int i = from; i < s.history.size(); i++) {
         script.add(s.history.get(i).toSource());
       }
     }
     script.add(demonstrate(s, replay.end, a, failure != null));
+    for (String line : script) {
+      sb.append("    ").append(line.replace("\n", "\n    ")).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** The interleaving that reached a model bug, as a timeline and a replay script, for the report. */
+  private static String reaching(Session s, Witness w, int[] path) {
+    Replay replay = replay(s, w, path);
+    StringBuilder sb = new StringBuilder("  the interleaving that reaches it (" + path.length + " moves):\n");
+    sb.append(replay.timeline).append("  replay script (tlbscript run FILE):\n");
+    List<String> script = new ArrayList<>(prefix(s, w));
+    script.addAll(replay.controls);
     for (String line : script) {
       sb.append("    ").append(line.replace("\n", "\n    ")).append('\n');
     }
@@ -321,7 +336,7 @@ final class Races {
       if (st instanceof Ast.Together && block < chain.size()) {
         Witness earlier = chain.get(block++);
         out.add("# " + "together (line " + st.pos().line() + ") replayed:");
-        out.addAll(replay(s, earlier, earlier.result().path(earlier.stateId())).controls);
+        out.addAll(replay(s, earlier, earlier.result().path(earlier.state())).controls);
       } else {
         out.add(st.toSource());
       }

@@ -94,6 +94,38 @@ class RacesTest {
     assertNotEquals(ScenarioRun.Status.PASSED, onFixed.status());
   }
 
+  /**
+   * A self-check that fails inside an exploration names the interleaving that reached it, with a
+   * replay script that reaches it again. The model here drops do_anonymous_page's page-table
+   * lock, so two CPUs faulting on one page both install a page, and one keeps a TLB entry for
+   * the page the other overwrote.
+   */
+  @Test
+  void aModelBugFoundByExplorationPrintsTheInterleavingThatReachesIt() throws Exception {
+    KernelModel unlocked = Linux420.model().derive("v4.20-fault-without-ptl").replace("user_access", "UA5",
+        st -> st.with("set_pte_at(pte := new page) without the page-table lock", x -> {
+          int page = x.hw().layout.page(x.get(new org.tlbscript.kernels.Local("va", 1)));
+          x.storePte((int) x.get(new org.tlbscript.kernels.Local("mm", 0)), page,
+              org.tlbscript.hw.Machine.pte(x.allocPfn(), true));
+        })).build();
+    String text = java.nio.file.Files.readString(java.nio.file.Path.of(
+        "scenarios/races/s04-two-lazy-cpus-fault-together.tlbs")).replace("kernel all\n", "");
+    text = text.substring(0, text.indexOf("on rik-2018-proposal"));
+    ScenarioRun.Result r = run(text, unlocked);
+    assertEquals(ScenarioRun.Status.MODEL_BUG, r.status(), diagnostics(r));
+    assertTrue(diagnostics(r).contains("I-gen"), diagnostics(r));
+    String out = r.output();
+    assertTrue(out.contains("the interleaving that reaches it ("), out);
+    String script = out.substring(out.indexOf("replay script")).lines().skip(1)
+        .map(l -> l.replaceFirst("^    ", "")).collect(Collectors.joining("\n")) + "\n";
+    script = script.replace("kernel v4.20-fault-without-ptl\n", "");
+    ScenarioRun.Result replay = ScenarioRun.runOn(new Source("replay.tlbs", script), unlocked, false);
+    assertEquals(ScenarioRun.Status.MODEL_BUG, replay.status(), script + diagnostics(replay));
+    // with the lock, the second fault finds the first one's PTE: the script no longer gets there
+    assertNotEquals(ScenarioRun.Status.MODEL_BUG,
+        ScenarioRun.runOn(new Source("replay.tlbs", script), Linux420.model(), false).status());
+  }
+
   @Test
   void theTimelineShowsIpisInFlightToTheCpuOfEachRow() throws Exception {
     java.nio.file.Path f = java.nio.file.Path.of("scenarios/races/s05-out-of-order-variant.tlbs");
