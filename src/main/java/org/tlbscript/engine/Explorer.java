@@ -90,7 +90,7 @@ public final class Explorer {
       int[] out = path(at.id());
       int[] r = renamings[at.renaming()];
       for (int i = 0; i < out.length; i++) {
-        out[i] = Symmetry.rename(out[i], r);
+        out[i] = Symmetry.renameMove(out[i], r);
       }
       return out;
     }
@@ -150,8 +150,7 @@ public final class Explorer {
 
   /** The key a state is visited under: its fingerprint, or with symmetry its renamings' least. */
   private long key(long[] s, long sum) {
-    long fp = finish(sum);
-    return sym == null ? fp : sym.key(s, fp);
+    return sym == null ? finish(sum) : sym.key(s, sum);
   }
 
   /** With symmetry, whether the code told CPUs apart: the exploration is then abandoned. */

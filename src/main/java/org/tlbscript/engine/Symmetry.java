@@ -24,7 +24,7 @@ import org.tlbscript.kernels.Vars;
  * paths before 4.20, the freed-tables path of 4.20 and 5.x, every switch) treats CPUs alike.
  */
 final class Symmetry {
-  /** The most renamings tried per state: classes of interchangeable CPUs past it stay apart. */
+  /** The most renamings (identity included) per state: classes of CPUs past it stay apart. */
   static final int MAX_RENAMINGS = 24;
 
   private static volatile boolean enabled = !Boolean.getBoolean("tlbscript.noSymmetry");
@@ -35,12 +35,10 @@ final class Symmetry {
   }
 
   private final Engine engine;
-  /** The renamings other than the identity; each maps CPU c to p[c]. With the identity, a group. */
+  /** The renamings, a group: the identity first; each maps CPU c to r[c]. */
   final int[][] renamings;
   /** The CPUs some renaming moves, for the figures. */
   final long moved;
-  /** The identity, then the renamings. */
-  private final int[][] all;
   /** The CPUs each CPU can be renamed to (the orbits of the group), in CPU order, of size > 1. */
   private final int[][] orbits;
   private final long[] scratch;
@@ -48,20 +46,18 @@ final class Symmetry {
   private final long[] renamedSig;
   private final Machine machine;
   private final Machine.CellRenaming cells;
+  /** The renaming under way, which {@link #cells} applies. */
   private int[] p;
 
   private Symmetry(Engine engine, Machine start, List<int[]> renamings) {
     this.engine = engine;
     int cpus = engine.layout.cpus;
     this.renamings = renamings.toArray(new int[0][]);
-    this.all = new int[renamings.size() + 1][];
-    all[0] = identity(cpus);
-    System.arraycopy(this.renamings, 0, all, 1, renamings.size());
     long m = 0;
     List<int[]> orbitList = new ArrayList<>();
     for (int c = 0; c < cpus; c++) {
       long orbit = 0;
-      for (int[] r : all) {
+      for (int[] r : this.renamings) {
         orbit |= 1L << r[c];
       }
       if (Long.bitCount(orbit) > 1 && (m & orbit) == 0) {
@@ -133,19 +129,19 @@ final class Symmetry {
           placed[d] = true;
         }
       }
-      if (cls.size() > 1 && group.size() * factorial(cls.size()) <= MAX_RENAMINGS + 1) {
+      if (cls.size() > 1 && group.size() * factorial(cls.size()) <= MAX_RENAMINGS) {
         group = product(group, cls);
       }
     }
     Symmetry sym = new Symmetry(engine, start, List.of());
-    List<int[]> keep = new ArrayList<>();
+    List<int[]> keep = new ArrayList<>(List.of(group.get(0)));
     for (int[] r : group.subList(1, group.size())) {
       sym.rename(start.s, r, sym.scratch);
       if (Arrays.equals(sym.scratch, start.s)) {
         keep.add(r);
       }
     }
-    return keep.isEmpty() ? null : new Symmetry(engine, start, keep);
+    return keep.size() == 1 ? null : new Symmetry(engine, start, keep);
   }
 
   private static boolean sameLane(List<Start> a, List<Start> b) {
@@ -206,30 +202,30 @@ final class Symmetry {
    * renamed, is another's.
    */
   void complete(Explorer.Result r) {
-    r.renamings = all;
+    r.renamings = renamings;
     r.symmetry = describe();
     Set<Machine> seen = new HashSet<>(r.finals);
     for (int i = 0, n = r.finals.size(); i < n; i++) {
       Machine f = r.finals.get(i);
-      for (int k = 1; k < all.length; k++) {
+      for (int k = 1; k < renamings.length; k++) {
         Machine g = f.with(new long[f.s.length]);
-        rename(f.s, all[k], g.s);
+        rename(f.s, renamings[k], g.s);
         if (seen.add(g)) {
           r.finals.add(g);
           r.finalAt.add(new Explorer.At(r.finalAt.get(i).id(), k));
         }
       }
     }
-    renamed(r, r.firstStaleUse, all);
-    renamed(r, r.firstFreedWalk, all);
+    renamed(r, r.firstStaleUse);
+    renamed(r, r.firstFreedWalk);
   }
 
   /** Per CPU, the shortest of the first events of CPUs that a renaming makes it. */
-  private static void renamed(Explorer.Result r, Explorer.At[] first, int[][] all) {
+  private void renamed(Explorer.Result r, Explorer.At[] first) {
     Explorer.At[] explored = first.clone();
     for (int c = 0; c < explored.length; c++) {
-      for (int k = 1; explored[c] != null && k < all.length; k++) {
-        int d = all[k][c];
+      for (int k = 1; explored[c] != null && k < renamings.length; k++) {
+        int d = renamings[k][c];
         Explorer.At at = new Explorer.At(explored[c].id(), k);
         if (first[d] == null || r.path(at).length < r.path(first[d]).length) {
           first[d] = at;
@@ -239,13 +235,13 @@ final class Symmetry {
   }
 
   /**
-   * The key state {@code s} (whose fingerprint is {@code fingerprint}) is visited under: the
+   * The key state {@code s} (whose fingerprint sum is {@code sum}) is visited under: the
    * least fingerprint of its renamings that sort each class of interchangeable CPUs by a
    * signature of what they hold ({@link #signature}; usually one renaming, often the identity),
    * or of all its renamings if none sorts. States that are renamings of each other have the
    * same renamings that sort, up to the renaming, so they get the same key.
    */
-  long key(long[] s, long fingerprint) {
+  long key(long[] s, long sum) {
     Machine m = machine.with(s);
     for (int c = 0; c < sig.length; c++) {
       sig[c] = (moved >>> c & 1) != 0 ? signature(m, c) : 0;
@@ -253,16 +249,16 @@ final class Symmetry {
     long best = Long.MAX_VALUE;
     boolean sorted = false;
     for (int pass = 0; pass < 2 && !sorted; pass++) {
-      for (int k = 0; k < all.length; k++) {
-        if (pass == 0 && !sorts(all[k])) {
+      for (int k = 0; k < renamings.length; k++) {
+        if (pass == 0 && !sorts(renamings[k])) {
           continue;
         }
         sorted = true;
         if (k == 0) {
-          best = Math.min(best, fingerprint);
-        } else {
-          rename(s, all[k], scratch);
-          best = Math.min(best, FingerprintSet.fingerprint(scratch));
+          best = Math.min(best, FingerprintSet.finish(sum));
+        } else { // a renaming differs from the state in a few blocks and cells: sum those
+          rename(s, renamings[k], scratch);
+          best = Math.min(best, FingerprintSet.finish(FingerprintSet.sumAfter(sum, s, scratch)));
         }
       }
     }
@@ -387,6 +383,9 @@ final class Symmetry {
    */
   void verify(Machine m, Moves moves, List<List<Start>> lanes) {
     for (int[] r : renamings) {
+      if (r == renamings[0]) {
+        continue;
+      }
       Machine renamed = m.with(new long[m.s.length]);
       rename(m.s, r, renamed.s);
       java.util.Map<Integer, Long> expected = new java.util.TreeMap<>();
@@ -394,7 +393,7 @@ final class Symmetry {
         Machine t = m.copy();
         moves.apply(t, mv, lanes, null);
         rename(t.s, r, scratch);
-        expected.put(rename(mv, r), FingerprintSet.fingerprint(scratch));
+        expected.put(renameMove(mv, r), FingerprintSet.fingerprint(scratch));
       }
       java.util.Map<Integer, Long> actual = new java.util.TreeMap<>();
       for (int mv : moves.enabled(renamed, lanes, false)) {
@@ -420,17 +419,17 @@ final class Symmetry {
   }
 
   /** Move {@code mv} with its CPUs renamed r[c]: a move of a state's renaming. */
-  static int rename(int mv, int[] r) {
+  static int renameMove(int mv, int[] r) {
     int arg = Moves.kind(mv) == Moves.IPI ? r[Moves.arg(mv)] : Moves.arg(mv);
     return Moves.move(Moves.kind(mv), r[Moves.cpu(mv)], arg);
   }
 
-  /** The CPUs exchanged, for the figures: "cpu1-cpu3" style names of the moved CPUs. */
+  /** For the figures: the CPUs exchanged and how many renamings, "symmetry cpu1 cpu2 (2 renamings)". */
   String describe() {
     StringBuilder sb = new StringBuilder("symmetry");
     for (long bits = moved; bits != 0; bits &= bits - 1) {
       sb.append(" cpu").append(Long.numberOfTrailingZeros(bits));
     }
-    return sb.append(" (").append(renamings.length + 1).append(" renamings)").toString();
+    return sb.append(" (").append(renamings.length).append(" renamings)").toString();
   }
 }

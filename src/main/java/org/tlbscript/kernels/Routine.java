@@ -25,7 +25,7 @@ public final class Routine {
   public final List<String> params;
   public final List<String> locals;
   /** What each frame slot (parameters, then locals) holds. */
-  private final List<Holds> holds;
+  private final Holds[] holds;
   public final List<Step> steps;
   /** Labels a patch dropped, each mapped to the label that followed it (null: the end). */
   final Map<String, String> dropped;
@@ -39,7 +39,7 @@ public final class Routine {
     this.irqsOff = irqsOff;
     this.params = List.copyOf(params);
     this.locals = List.copyOf(locals);
-    this.holds = List.copyOf(holds);
+    this.holds = holds.toArray(new Holds[0]);
     this.steps = List.copyOf(steps);
     for (int i = 0; i < steps.size(); i++) {
       if (index.put(steps.get(i).label(), i) != null) {
@@ -84,7 +84,7 @@ public final class Routine {
 
   /** What frame slot {@code slot} holds. */
   public Holds holds(int slot) {
-    return holds.get(slot);
+    return holds[slot];
   }
 
   /** The parameter or local variable called {@code name}. */
@@ -211,7 +211,7 @@ public final class Routine {
   /** This routine with more local variables, plain values (its steps unchanged, the same objects). */
   Routine withLocals(String... names) {
     List<String> more = new ArrayList<>(locals);
-    List<Holds> moreHolds = new ArrayList<>(holds);
+    List<Holds> moreHolds = new ArrayList<>(List.of(holds));
     for (String n : names) {
       more.add(n);
       moreHolds.add(Holds.VALUE);
@@ -221,6 +221,6 @@ public final class Routine {
 
   /** This routine with its step list replaced (used by model patches). */
   Routine withSteps(List<Step> newSteps, Map<String, String> dropped) {
-    return new Routine(name, irqsOff, params, locals, holds, newSteps, dropped);
+    return new Routine(name, irqsOff, params, locals, List.of(holds), newSteps, dropped);
   }
 }
