@@ -122,7 +122,8 @@ final class Races {
     try {
       r = new Explorer(engine, s.setup.speculate()).explore(start, lanes, s.limits);
     } catch (ModelBug bug) {
-      return s.modelBug(here, "", bug);
+      return s.modelBug(here, bug.path() == null ? "" : reaching(s,
+          new Witness(null, null, null, start, lanes, s.worlds.get(0).witness(), s.history.size()), bug.path()), bug);
     }
     if (!r.complete) {
       return new Outcome(Outcome.Status.INCOMPLETE, "", new Diagnostic(here,
@@ -139,9 +140,9 @@ final class Races {
       }
       s.worlds = next;
       dedupe(s);
-      out.append(String.format("explore: %d states, %d transitions, %d outcome%s, %d ms, memory %s%n",
+      out.append(String.format("explore: %d states, %d transitions, %d outcome%s, %d ms, memory %s%s%n",
           r.states, r.transitions, s.worlds.size(), s.worlds.size() == 1 ? "" : "s", r.millis,
-          s.setup.tso() ? "tso" : "sc"));
+          s.setup.tso() ? "tso" : "sc", r.symmetry.isEmpty() ? "" : ", " + r.symmetry));
       for (int i = 0; i < s.worlds.size(); i++) {
         s.focus(i);
         out.append("  outcome ").append(i + 1).append(':');
