@@ -15,14 +15,22 @@ timer=/usr/bin/time
 # RUNS=N runs each file N times and prints the run with the median exploration time (this VM's
 # run-to-run noise is about ±10%) and the largest RSS of the N.
 runs=${RUNS:-1}
-printf '%-44s %12s %12s %9s %9s  %s\n' file states states/s wall_ms rss_MB result
+# the larger cases run twice: with symmetry (the default) and without, for the engine's own rate
+entries=()
 for f in "${files[@]}"; do
+  entries+=("$f|")
+  case "$f" in bench/races/*) entries+=("$f|-Dtlbscript.noSymmetry=true") ;; esac
+done
+printf '%-44s %12s %12s %9s %9s  %s\n' file states states/s wall_ms rss_MB result
+for entry in "${entries[@]}"; do
+  f=${entry%%|*}
+  opts=${entry#*|}
   rows=()
   rss_max=0
   for ((i = 0; i < runs; i++)); do
     log=$(mktemp)
     t0=$(date +%s%N)
-    "$timer" -f '%M' -o "$log.rss" bin/tlbscript run --timeout "${TIMEOUT:-60}" "$f" >"$log" 2>&1 || true
+    JAVA_OPTS="${JAVA_OPTS:-} $opts" "$timer" -f '%M' -o "$log.rss" bin/tlbscript run --timeout "${TIMEOUT:-60}" "$f" >"$log" 2>&1 || true
     t1=$(date +%s%N)
     states=$(grep -o '^together (line [0-9]*): [0-9]* states' "$log" | awk '{s += $4} END {print s + 0}' || true)
     ms=$(grep -o ', [0-9]* ms, memory' "$log" | awk '{s += $2} END {print s + 0}' || true)
@@ -39,5 +47,5 @@ for f in "${files[@]}"; do
   done
   median=$(printf '%s\n' "${rows[@]}" | sort -t'|' -k1,1n | sed -n "$(((runs + 1) / 2))p")
   IFS='|' read -r _ states rate wall result <<<"$median"
-  printf '%-44s %12s %12s %9s %9s  %s\n' "$(basename "$f")" "$states" "$rate" "$wall" "$rss_max" "$result"
+  printf '%-44s %12s %12s %9s %9s  %s\n' "$(basename "$f")${opts:+ (no symmetry)}" "$states" "$rate" "$wall" "$rss_max" "$result"
 done
