@@ -114,7 +114,8 @@ final class Symmetry {
     if (!enabled || cpus < 2) {
       return null;
     }
-    // classes of CPUs with equal lanes, each taken whole while the renamings stay few
+    // classes of CPUs with equal lanes, as many of each as the renamings stay few (a subgroup
+    // of the symmetry is sound too: it merges fewer states)
     List<int[]> group = new ArrayList<>();
     group.add(identity(cpus));
     boolean[] placed = new boolean[cpus];
@@ -129,8 +130,12 @@ final class Symmetry {
           placed[d] = true;
         }
       }
-      if (cls.size() > 1 && group.size() * factorial(cls.size()) <= MAX_RENAMINGS) {
-        group = product(group, cls);
+      int k = cls.size();
+      while (k > 1 && group.size() * factorial(k) > MAX_RENAMINGS) {
+        k--;
+      }
+      if (k > 1) {
+        group = product(group, cls.subList(0, k));
       }
     }
     Symmetry sym = new Symmetry(engine, start, List.of());
