@@ -135,6 +135,23 @@ class SymmetryTest {
     assertTrue(states(sym) * 3 / 2 < states(none), states(sym) + " vs " + states(none) + " states");
   }
 
+  /** Five CPUs alike would make 120 renamings: four of them are exchanged (24), the fifth stays. */
+  @Test
+  void aClassTooLargeForTheRenamingsKeepsASubgroup() {
+    Source src = new Source("idle.tlbs", """
+        kernel v6.18
+        cpus 6
+        together {
+          cpu0: switch mm1; switch kernel
+        }
+        assert cpu5 not lazy
+        assert sometimes cpu0 lazy
+        """);
+    List<ScenarioRun.Result> sym = verified(() -> ScenarioRun.runAll(src, null, false));
+    assertTrue(sym.get(0).output().contains("symmetry cpu1 cpu2 cpu3 cpu4 (24 renamings)"), sym.get(0).output());
+    assertEquals(verdicts(withoutSymmetry(src)), verdicts(sym));
+  }
+
   /** 4.20's range flush checks is_lazy CPU by CPU, in id order: no symmetry there. */
   @Test
   void whereTheCodeVisitsCpusInIdOrderTheSearchStartsAgainWithoutSymmetry() {
