@@ -54,7 +54,23 @@ class SymmetricWitnessTest {
 
   @Test
   void everyOutcomeReplaysFromItsWitness() {
-    Session s = session(TWO_TOUCHERS, Models.find("v4.19").orElseThrow());
+    assertEveryOutcomeReplays(session(TWO_TOUCHERS, Models.find("v4.19").orElseThrow()));
+  }
+
+  /** Depth first (past a tiny frontier) keeps a path per outcome instead of parents: the same. */
+  @Test
+  void everyOutcomeFoundDepthFirstReplaysToo() {
+    org.tlbscript.engine.Explorer.breadthFirstLimit(3);
+    try {
+      Session s = session(TWO_TOUCHERS, Models.find("v4.19").orElseThrow());
+      assertTrue(!s.worlds.get(0).witness().result().shortest, "explored depth first");
+      assertEveryOutcomeReplays(s);
+    } finally {
+      org.tlbscript.engine.Explorer.breadthFirstLimit(300_000);
+    }
+  }
+
+  static void assertEveryOutcomeReplays(Session s) {
     int renamed = 0;
     for (Races.World w : s.worlds) {
       Races.Witness x = w.witness();
