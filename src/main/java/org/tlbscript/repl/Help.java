@@ -38,6 +38,8 @@ final class Help {
             cpu1: switch mm1; touch mm1 0x2000
           }
         Afterwards plain assertions must hold in every outcome, `assert sometimes` in one.
+        CPUs with the same lane from the same state count as one where the kernel code treats
+        them alike (the figures line says "symmetry cpu1 cpu2"; none where it visits CPUs in order).
         :explore explores what is left of CPUs paused by begin/step (see :help stepping).
         """);
     TOPICS.put("stepping", """
