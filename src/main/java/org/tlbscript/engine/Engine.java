@@ -292,6 +292,9 @@ public final class Engine {
         if (!s.cond().test(x)) {
           return BLOCKED;
         }
+        if (s.effect() != null) { // what the wait was for, at once (a spinlock taken)
+          s.effect().run(x);
+        }
       }
       case CALL -> {
         long[] args = s.args().apply(x);
@@ -394,6 +397,12 @@ public final class Engine {
         throw new Stuck("cpu" + actor + " waits at " + nextStep(m, actor).label() + " for an IPI handler on cpu"
             + c + ", which is paused at " + where(m, c) + " with interrupts off",
             "step cpu" + c + " out of it first (cpu" + c + " step, or cpu" + c + " finish)");
+      }
+    }
+    for (int c = 0; c < layout.cpus; c++) {
+      if (c != actor && depth(m, c) > 0) { // e.g. a fault waiting for the PTE lock a paused remap holds
+        throw new Stuck("cpu" + actor + " waits at " + where(m, actor) + " while cpu" + c + " is paused at "
+            + where(m, c), "step cpu" + c + " on first (cpu" + c + " step, or cpu" + c + " finish)");
       }
     }
     Step s = nextStep(m, actor);
@@ -902,6 +911,16 @@ public final class Engine {
     @Override
     public void pteChanged(int mm, int page) {
       m.setGlobal(vars.changeGen(mm, page), -(cpu + 1));
+    }
+
+    @Override
+    public int ptlHolder(int mm, int page) {
+      return (int) m.global(vars.ptl(mm, layout.regionOf(page))) - 1;
+    }
+
+    @Override
+    public void ptl(int mm, int page, boolean lock) {
+      m.setGlobal(vars.ptl(mm, layout.regionOf(page)), lock ? cpu + 1 : 0);
     }
 
     private void publish(int mm, long gen) {

@@ -321,7 +321,8 @@ final class Symmetry {
    * State {@code s} with CPU c renamed r[c], into {@code dst}: the machine's part
    * ({@link Machine#renameCpus}), then what the kernel's variables and the engine's registers
    * hold: per-CPU cells, cpumasks, the CPUs a flush waits for, the CPU a frame handles an IPI
-   * of, frame slots that hold CPUs or cpumasks ({@link Routine.Holds}), pending PTE changes.
+   * of, frame slots that hold CPUs or cpumasks ({@link Routine.Holds}), pending PTE changes,
+   * PTE locks' holders.
    */
   void rename(long[] s, int[] r, long[] dst) {
     p = r;
@@ -332,6 +333,12 @@ final class Symmetry {
         int g = v.changeGen(mm, page);
         if (s[g] < 0) { // a change in progress, tagged -(cpu + 1) until its flush is known
           dst[g] = -(r[(int) -s[g] - 1] + 1);
+        }
+      }
+      for (int region = 0; region < engine.layout.regions(); region++) {
+        int g = v.ptl(mm, region);
+        if (s[g] > 0) { // a PTE lock's holder, cpu + 1
+          dst[g] = r[(int) s[g] - 1] + 1;
         }
       }
     }

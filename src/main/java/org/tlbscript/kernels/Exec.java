@@ -119,6 +119,12 @@ public interface Exec {
   /** A flush-requiring change of (mm, page) was made; the next generation covers it. */
   void pteChanged(int mm, int page);
 
+  /** The CPU that holds the PTE lock of the PTE page mapping (mm, page), or -1. */
+  int ptlHolder(int mm, int page);
+
+  /** pte_offset_map_lock ({@code lock}) or pte_unmap_unlock of the PTE page mapping (mm, page). */
+  void ptl(int mm, int page, boolean lock);
+
   /** flush_tlb_mm_range(mm) published {@code gen} and returned. */
   void flushReturned(int mm, long gen);
 

@@ -111,17 +111,9 @@ public final class MmCode {
           populate(x, x.get(mm), x.get(va));
           x.fence();
         });
-    r.step("UA5", RMW, "do_anonymous_page: pte_offset_map_lock; if pte_none(*pte) (no other fault mapped "
-        + "it): set_pte_at(pte := new page, writable); pte_unmap_unlock", x -> {
-          int page = x.hw().layout.page(x.get(va));
-          x.fence();
-          if (x.loadPte((int) x.get(mm), page) == 0) {
-            x.storePte((int) x.get(mm), page, Machine.pte(x.allocPfn(), true));
-          } else if (x.tracing()) {
-            x.note("another fault mapped it: keep its page");
-          }
-          x.fence();
-        });
+    r.awaitThen("UA5", RMW, "do_anonymous_page: pte_offset_map_lock (waits while another CPU holds it); "
+        + "if pte_none(*pte) (no other fault mapped it): set_pte_at(pte := new page, writable); pte_unmap_unlock",
+        x -> ptlFree(x, x.get(mm), x.get(va)), x -> installIfNone(x, x.get(mm), x.get(va), 0));
     r.step("UA6", F, "return from the fault (IRET is serializing)", Exec::fence);
     r.fn("user access");
     r.step("UA7", HW, "retry the access", x -> {
@@ -129,6 +121,26 @@ public final class MmCode {
       x.set(result, a.kind().ordinal());
     });
     return r.build();
+  }
+
+  private static boolean ptlFree(Exec x, long mm, long va) {
+    return x.ptlHolder((int) mm, x.hw().layout.page(va)) < 0;
+  }
+
+  /**
+   * Under the PTE lock, taken and dropped in one step: a new page (or {@code pfn}) unless the PTE
+   * is set already. The unlock store follows the PTE store, so the next holder sees it: the
+   * buffer drains before the step ends.
+   */
+  private static void installIfNone(Exec x, long mm, long va, long pfn) {
+    int page = x.hw().layout.page(va);
+    x.fence();
+    if (x.loadPte((int) mm, page) == 0) {
+      x.storePte((int) mm, page, Machine.pte(pfn != 0 ? pfn : x.allocPfn(), true));
+    } else if (x.tracing()) {
+      x.note("another CPU mapped it: keep its page");
+    }
+    x.fence();
   }
 
   private static boolean succeeded(long kind) {
@@ -166,11 +178,15 @@ public final class MmCode {
     Local va = r.param("va");
     r.param("end");
     Local pfn = r.param("pfn");
-    r.step("MP1", W, "if no PTE page: __pte_alloc, pmd_populate", x -> populate(x, x.get(mm), x.get(va)));
-    r.step("MP2", W, "set_pte_at(pte := pfn, writable)", x -> {
-      long p = x.get(pfn) != 0 ? x.get(pfn) : x.allocPfn();
-      x.storePte((int) x.get(mm), x.hw().layout.page(x.get(va)), Machine.pte(p, true));
-    });
+    r.step("MP1", RMW, "pmd_install: pmd_lock; if pmd_none(*pmd) (no PTE page yet): pmd_populate; spin_unlock",
+        x -> {
+          x.fence();
+          populate(x, x.get(mm), x.get(va));
+          x.fence();
+        });
+    r.awaitThen("MP2", RMW, "pte_offset_map_lock (waits while another CPU holds it); if pte_none(*pte): "
+        + "set_pte_at(pte := pfn, writable); pte_unmap_unlock",
+        x -> ptlFree(x, x.get(mm), x.get(va)), x -> installIfNone(x, x.get(mm), x.get(va), x.get(pfn)));
     return r.build();
   }
 
@@ -322,6 +338,12 @@ public final class MmCode {
     Local mm = r.param("mm");
     Local va = r.param("va");
     Local old = r.local("old");
+    r.awaitThen("RM0", RMW, "pte_offset_map_lock: wait while another CPU holds it, then take it "
+        + "(held across the flush, as wp_page_copy and try_to_migrate_one hold it)",
+        x -> ptlFree(x, x.get(mm), x.get(va)), x -> {
+          x.fence();
+          x.ptl((int) x.get(mm), x.hw().layout.page(x.get(va)), true);
+        });
     r.step("RM1", RMW, "old := ptep_get_and_clear(pte)", x -> {
       int p = x.hw().layout.page(x.get(va));
       x.set(old, x.xchgPte((int) x.get(mm), p, 0));
@@ -330,10 +352,13 @@ public final class MmCode {
     r.call("RM2", "flush_tlb_page(vma, va): flush_tlb_mm_range(mm, va, va + PAGE_SIZE, PAGE_SHIFT, false)",
         flush, x -> new long[] {x.get(mm), x.get(va), x.get(va) + Layout.PAGE_SIZE, Vars.PAGE_SHIFT, 0});
     r.fn("set_pte_at");
-    r.step("RM3", W, "set_pte_at(pte := new page, same permissions)", x -> {
-      int p = x.hw().layout.page(x.get(va));
-      x.storePte((int) x.get(mm), p, Machine.pte(x.allocPfn(), Machine.pteWritable(x.get(old))));
-    });
+    r.step("RM3", RMW, "set_pte_at(pte := new page, same permissions); pte_unmap_unlock (the unlock store "
+        + "follows the PTE store: the buffer drains)", x -> {
+          int p = x.hw().layout.page(x.get(va));
+          x.storePte((int) x.get(mm), p, Machine.pte(x.allocPfn(), Machine.pteWritable(x.get(old))));
+          x.fence();
+          x.ptl((int) x.get(mm), p, false);
+        });
     return r.build();
   }
 

@@ -203,6 +203,12 @@ public final class Routine {
       return this;
     }
 
+    /** Waits until {@code cond} holds, then runs {@code effect} in the same step (a lock taken). */
+    public Builder awaitThen(String label, Access access, String text, Predicate<Exec> cond, Step.Effect effect) {
+      steps.add(new Step(label, function, access, text, Step.Type.WAIT, effect, cond, null, null, null));
+      return this;
+    }
+
     public Routine build() {
       return new Routine(name, irqsOff, params, locals, holds, steps, Map.of());
     }

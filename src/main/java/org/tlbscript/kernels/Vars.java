@@ -162,7 +162,15 @@ public final class Vars {
     return GHOST_FIXED + mms * regions + mms * pages + 2 * mms + mm;
   }
 
+  /**
+   * Who holds the PTE lock (split: one per PTE page) of (mm, 2 MiB region): its CPU + 1, or 0.
+   * A ghost of the spinlock, so that a fault waits for a remap's lock as the kernel's does.
+   */
+  public int ptl(int mm, int region) {
+    return GHOST_FIXED + mms * regions + mms * pages + 3 * mms + mm * regions + region;
+  }
+
   public int globals() {
-    return GHOST_FIXED + mms * regions + mms * pages + 3 * mms;
+    return GHOST_FIXED + 2 * mms * regions + mms * pages + 3 * mms;
   }
 }

@@ -96,6 +96,7 @@ public final class Checker {
           cpu(c.from(), declared);
           if (c.begun() != null) {
             action(c.begun(), declared);
+            notKernelCode(c.begun(), "`begin`", "`" + c.cpu().toSource() + " spec VA` walks at once");
           }
           if (c.n() != null && (c.n().value() < 1 || c.n().value() > 1_000_000)) {
             error(c.n().pos(), "step count " + c.n().value() + " is out of range (1 to 1000000)", null);
@@ -167,7 +168,17 @@ public final class Checker {
             continue;
           }
           action(a, declared);
+          notKernelCode(a, "a lane", "with `speculate on` (a header line) every CPU walks speculatively at "
+              + "any step of the block; before or after it, `" + lane.cpu().toSource() + " spec VA` walks at once");
         }
+      }
+    }
+
+    /** A speculative walk is the hardware's doing: it has no kernel steps to start or explore. */
+    void notKernelCode(Action a, String where, String hint) {
+      if (a.verb() == Verb.SPEC) {
+        error(a.pos(), "`spec` cannot be " + where + "'s action: a speculative walk is the hardware's, "
+            + "not kernel code with steps", hint);
       }
     }
 
