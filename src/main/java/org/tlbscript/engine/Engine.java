@@ -913,13 +913,19 @@ public final class Engine {
       m.setGlobal(vars.changeGen(mm, page), -(cpu + 1));
     }
 
+    // The lock word is shared memory, so taking or testing it is a shared access: a move that
+    // takes a lock another CPU waits for is not private (partial-order reduction).
     @Override
     public int ptlHolder(int mm, int page) {
+      shared++;
+      m.memoryTouches++;
       return (int) m.global(vars.ptl(mm, layout.regionOf(page))) - 1;
     }
 
     @Override
     public void ptl(int mm, int page, boolean lock) {
+      shared++;
+      m.memoryTouches++;
       m.setGlobal(vars.ptl(mm, layout.regionOf(page)), lock ? cpu + 1 : 0);
     }
 

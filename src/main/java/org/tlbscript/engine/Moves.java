@@ -141,11 +141,21 @@ public final class Moves {
     apply(trial, mv, lanes, null);
     int c = cpu(mv);
     if (trial.memoryTouches == 0 && (!engine.irqsOn(m, c) || interruptible(m, trial, c, lanes))
-        && !(speculate && isFinal(trial, lanes))) { // the block's last move ends speculation too
+        && !(speculate && done(trial, c, lanes))) {
       reduced[0] = mv;
       return true;
     }
     return false;
+  }
+
+  /**
+   * Whether CPU {@code c} has run its lane to the end. With speculative walks, its last move
+   * is never taken alone: the block ends with the last CPU's last move, which ends speculation
+   * too, so running that move early would close the window in which a walk follows another
+   * CPU's last move (a walk after a remap's set_pte_at, before the other CPU's return).
+   */
+  private boolean done(Machine m, int c, List<List<Start>> lanes) {
+    return engine.depth(m, c) == 0 && (c >= lanes.size() || engine.laneNext(m, c) >= lanes.get(c).size());
   }
 
   /**

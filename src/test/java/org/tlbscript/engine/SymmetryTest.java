@@ -172,14 +172,14 @@ class SymmetryTest {
     String[] models = Models.names().toArray(new String[0]);
     String[] actions = {"switch mm1", "switch mm2", "switch kernel", "touch mm1 0x2000", "touch mm1 0x2000 write",
         "unmap mm1 0x2000", "flush mm1 range 0x2000..0x3000", "protect mm1 0x2000..0x3000", "flush mm1 all",
-        "free-tables mm1 0..0x200000"};
+        "free-tables mm1 0..0x200000", "remap mm1 0x2000", "map mm1 0x3000"};
     SplittableRandom rnd = new SplittableRandom(Long.getLong("tlbscript.seed", 20261126));
     int blocks = Integer.getInteger("tlbscript.blocks", 25);
     ScenarioRun.limits(new Explorer.Limits(150_000, 20_000, Explorer.Limits.DEFAULT.maxMemoryBytes()));
     int compared = 0;
     int symmetric = 0;
     try {
-      for (int tries = 0; compared < blocks && tries < 12 * blocks; tries++) {
+      for (int tries = 0; compared < blocks && tries < 20 * blocks; tries++) {
         int cpus = 3 + rnd.nextInt(2);
         StringBuilder sb = new StringBuilder("kernel " + models[rnd.nextInt(models.length)] + "\ncpus " + cpus
             + "\nmemory " + (rnd.nextBoolean() ? "tso" : "sc") + (rnd.nextInt(4) == 0 ? "\nspeculate on" : "") + "\n");
