@@ -105,15 +105,8 @@ public final class MmCode {
     r.fn("handle_mm_fault");
     // both under a lock, each a step: another CPU's fault on the same page waits for it, then
     // finds the PMD or PTE set and keeps it (the spin_unlock store follows the PMD/PTE store)
-    r.step("UA4", RMW, "pmd_install: pmd_lock; if pmd_none(*pmd) (no PTE page yet): pmd_populate; spin_unlock",
-        x -> {
-          x.fence();
-          populate(x, x.get(mm), x.get(va));
-          x.fence();
-        });
-    r.awaitThen("UA5", RMW, "do_anonymous_page: pte_offset_map_lock (waits while another CPU holds it); "
-        + "if pte_none(*pte) (no other fault mapped it): set_pte_at(pte := new page, writable); pte_unmap_unlock",
-        x -> ptlFree(x, x.get(mm), x.get(va)), x -> installIfNone(x, x.get(mm), x.get(va), 0));
+    pmdInstall(r, "UA4", mm, va);
+    pteInstall(r, "UA5", "do_anonymous_page: ", "new page", mm, va, null);
     r.step("UA6", F, "return from the fault (IRET is serializing)", Exec::fence);
     r.fn("user access");
     r.step("UA7", HW, "retry the access", x -> {
@@ -127,20 +120,36 @@ public final class MmCode {
     return x.ptlHolder((int) mm, x.hw().layout.page(va)) < 0;
   }
 
+  /** __pte_alloc's pmd_install: under pmd_lock, a PTE page unless another CPU installed one. */
+  private static void pmdInstall(Routine.Builder r, String label, Local mm, Local va) {
+    r.step(label, RMW, "pmd_install: pmd_lock; if pmd_none(*pmd) (no PTE page yet): pmd_populate; spin_unlock",
+        x -> {
+          x.fence();
+          populate(x, x.get(mm), x.get(va));
+          x.fence();
+        });
+  }
+
   /**
-   * Under the PTE lock, taken and dropped in one step: a new page (or {@code pfn}) unless the PTE
-   * is set already. The unlock store follows the PTE store, so the next holder sees it: the
-   * buffer drains before the step ends.
+   * Under the PTE lock, taken (waiting while another CPU holds it) and dropped in one step: a new
+   * page (or the page in {@code pfn}, when not null and not 0) unless the PTE is set already. The
+   * unlock store follows the PTE store, so the next holder sees it: the buffer drains first.
    */
-  private static void installIfNone(Exec x, long mm, long va, long pfn) {
-    int page = x.hw().layout.page(va);
-    x.fence();
-    if (x.loadPte((int) mm, page) == 0) {
-      x.storePte((int) mm, page, Machine.pte(pfn != 0 ? pfn : x.allocPfn(), true));
-    } else if (x.tracing()) {
-      x.note("another CPU mapped it: keep its page");
-    }
-    x.fence();
+  private static void pteInstall(Routine.Builder r, String label, String function, String what, Local mm,
+      Local va, Local pfn) {
+    r.awaitThen(label, RMW, function + "pte_offset_map_lock (waits while another CPU holds it); if "
+        + "pte_none(*pte) (no other CPU mapped it): set_pte_at(pte := " + what + ", writable); pte_unmap_unlock",
+        x -> ptlFree(x, x.get(mm), x.get(va)), x -> {
+          int page = x.hw().layout.page(x.get(va));
+          long given = pfn == null ? 0 : x.get(pfn);
+          x.fence();
+          if (x.loadPte((int) x.get(mm), page) == 0) {
+            x.storePte((int) x.get(mm), page, Machine.pte(given != 0 ? given : x.allocPfn(), true));
+          } else if (x.tracing()) {
+            x.note("another CPU mapped it: keep its page");
+          }
+          x.fence();
+        });
   }
 
   private static boolean succeeded(long kind) {
@@ -178,15 +187,8 @@ public final class MmCode {
     Local va = r.param("va");
     r.param("end");
     Local pfn = r.param("pfn");
-    r.step("MP1", RMW, "pmd_install: pmd_lock; if pmd_none(*pmd) (no PTE page yet): pmd_populate; spin_unlock",
-        x -> {
-          x.fence();
-          populate(x, x.get(mm), x.get(va));
-          x.fence();
-        });
-    r.awaitThen("MP2", RMW, "pte_offset_map_lock (waits while another CPU holds it); if pte_none(*pte): "
-        + "set_pte_at(pte := pfn, writable); pte_unmap_unlock",
-        x -> ptlFree(x, x.get(mm), x.get(va)), x -> installIfNone(x, x.get(mm), x.get(va), x.get(pfn)));
+    pmdInstall(r, "MP1", mm, va);
+    pteInstall(r, "MP2", "", "pfn", mm, va, pfn);
     return r.build();
   }
 

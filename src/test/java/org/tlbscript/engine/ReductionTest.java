@@ -170,6 +170,19 @@ class ReductionTest {
     }
   }
 
+  /** A together block whose lanes each run one or two random actions. */
+  static String randomBlock(SplittableRandom rnd, int cpus, String[] actions) {
+    StringBuilder sb = new StringBuilder("together {\n");
+    for (int c = 0; c < cpus; c++) {
+      sb.append("  cpu").append(c).append(": ").append(actions[rnd.nextInt(actions.length)]);
+      if (rnd.nextBoolean()) {
+        sb.append("; ").append(actions[rnd.nextInt(actions.length)]);
+      }
+      sb.append('\n');
+    }
+    return sb.append("}\n").toString();
+  }
+
   /** Assertions that split a block's outcomes finely: IPIs, CR3 writes, flushes, laziness, what is loaded. */
   static String assertionsSplittingOutcomes(int cpus) {
     StringBuilder sb = new StringBuilder("assert stale none\nassert freed-walk none\n");
@@ -230,15 +243,7 @@ class ReductionTest {
           sb.append("cpu").append(c).append(" switch mm1\n");
         }
         sb.append("cpu1 touch mm1 0x2000\n").append(rnd.nextBoolean() ? "cpu1 switch kernel\n" : "");
-        sb.append("together {\n");
-        for (int c = 0; c < cpus; c++) {
-          sb.append("  cpu").append(c).append(": ").append(actions[rnd.nextInt(actions.length)]);
-          if (rnd.nextBoolean()) {
-            sb.append("; ").append(actions[rnd.nextInt(actions.length)]);
-          }
-          sb.append('\n');
-        }
-        sb.append("}\n").append(assertionsSplittingOutcomes(cpus));
+        sb.append(randomBlock(rnd, cpus, actions)).append(assertionsSplittingOutcomes(cpus));
         Source src = new Source("random-" + tries + ".tlbs", sb.toString());
         if (sameVerdicts(src, () -> ScenarioRun.runAll(src, null, false), () -> withoutReduction(src)) != null) {
           compared++;

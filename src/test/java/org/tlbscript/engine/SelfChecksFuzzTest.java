@@ -45,15 +45,7 @@ class SelfChecksFuzzTest {
             sb.append("cpu").append(c).append(' ').append(prelude[rnd.nextInt(prelude.length)]).append('\n');
           }
         }
-        sb.append("together {\n");
-        for (int c = 0; c < cpus; c++) {
-          sb.append("  cpu").append(c).append(": ").append(actions[rnd.nextInt(actions.length)]);
-          if (rnd.nextBoolean()) {
-            sb.append("; ").append(actions[rnd.nextInt(actions.length)]);
-          }
-          sb.append('\n');
-        }
-        sb.append("}\n");
+        sb.append(ReductionTest.randomBlock(rnd, cpus, actions));
         List<ScenarioRun.Result> r = ScenarioRun.runAll(new Source("fuzz-" + tries + ".tlbs", sb.toString()), null, false);
         ScenarioRun.Status st = r.get(0).status();
         if (st == ScenarioRun.Status.INVALID || st == ScenarioRun.Status.INCOMPLETE) {
