@@ -408,8 +408,8 @@ public final class Machine {
    * State {@code s} with CPU c renamed p[c], written into {@code dst}: CPU c's block (CR3, counters,
    * TLB, paging-structure cache, store buffer, registers) becomes CPU p[c]'s, pending IPIs name
    * their senders by the new numbers, and the kernel's shared cells, in memory and in store
-   * buffers, go through {@code cells}. Page tables and globals are copied: they name no CPU
-   * here. Registers are copied as they are; what they hold is the layer above's to rename.
+   * buffers, go through {@code cells}. Page tables, which name no CPU, are copied; so are the
+   * globals and the registers, whose contents are the layer above's to rename.
    */
   public static void renameCpus(Layout layout, long[] s, int[] p, long[] dst, CellRenaming cells) {
     System.arraycopy(s, 0, dst, 0, layout.cpuBase);
