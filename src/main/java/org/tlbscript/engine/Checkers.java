@@ -93,12 +93,7 @@ public final class Checkers {
   }
 
   public boolean isFreed(Machine m, int region, long table) {
-    for (int mm = 0; mm < v.mms; mm++) {
-      if (m.global(v.liveTable(mm, region)) == table) {
-        return false;
-      }
-    }
-    return true;
+    return (m.global(Vars.FREED_TABLES) >>> table & 1) != 0;
   }
 
   /** I-asid (§3.6): CR3 matches loaded_mm and loaded_mm_asid, and the slot names loaded_mm. */

@@ -893,14 +893,16 @@ public final class Engine {
     @Override
     public int allocTable(int mm, int region) {
       long id = m.global(Vars.NEXT_TABLE);
+      if (id > Vars.MAX_TABLES) {
+        throw new ModelBug("more than " + Vars.MAX_TABLES + " page tables in one scenario");
+      }
       m.setGlobal(Vars.NEXT_TABLE, id + 1);
-      m.setGlobal(vars.liveTable(mm, region), id);
       return (int) id;
     }
 
     @Override
-    public void freeTable(int mm, int region) {
-      m.setGlobal(vars.liveTable(mm, region), 0);
+    public void freeTable(long table) {
+      m.setGlobal(Vars.FREED_TABLES, m.global(Vars.FREED_TABLES) | 1L << table);
     }
 
     /**

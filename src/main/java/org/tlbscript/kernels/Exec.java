@@ -114,7 +114,7 @@ public interface Exec {
   int allocTable(int mm, int region);
 
   /** The table of (mm, region) is given back to the page allocator. */
-  void freeTable(int mm, int region);
+  void freeTable(long table);
 
   /** A flush-requiring change of (mm, page) was made; the next generation covers it. */
   void pteChanged(int mm, int page);

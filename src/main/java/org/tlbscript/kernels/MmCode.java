@@ -367,7 +367,8 @@ public final class MmCode {
   /**
    * free_pgtables' loop: unlink the PTE page of every 2 MiB region inside [start, end)
    * (pmd_clear; pte_free_tlb sets tlb.freed_tables and adds the region's first page to the
-   * range), remembering the unlinked regions in {@code unlinked} for tlb_flush_mmu_free.
+   * range), remembering the unlinked tables (a bit per table id) in {@code unlinked} for
+   * tlb_flush_mmu_free.
    */
   private static void unlinkTables(Routine.Builder r, Local mm, Local start, Local end,
       Local region, Local unlinked, Local tlbStart, Local tlbEnd, Local freed, String done) {
@@ -390,9 +391,10 @@ public final class MmCode {
         + "__tlb_adjust_range(region, PAGE_SIZE)", x -> {
           Layout l = x.hw().layout;
           int g = (int) x.get(region);
-          if (x.loadPmd((int) x.get(mm), g) != 0) {
+          long table = x.loadPmd((int) x.get(mm), g);
+          if (table != 0) {
             x.storePmd((int) x.get(mm), g, 0);
-            x.set(unlinked, x.get(unlinked) | 1L << g);
+            x.set(unlinked, x.get(unlinked) | 1L << table);
             x.set(freed, 1);
             long a = l.regionAddress(g);
             x.set(tlbStart, Math.min(x.get(tlbStart), a));
@@ -402,13 +404,12 @@ public final class MmCode {
         }, "FP2");
   }
 
-  private static void freeUnlinked(Exec x, long mm, long unlinked) {
-    for (int g = 0; g < x.hw().layout.regions(); g++) {
-      if ((unlinked >>> g & 1) != 0) {
-        x.freeTable((int) mm, g);
-        if (x.tracing()) {
-          x.note("freed the PTE page of " + hex(x.hw().layout.regionAddress(g)));
-        }
+  private static void freeUnlinked(Exec x, long unlinked) {
+    for (long bits = unlinked; bits != 0; bits &= bits - 1) {
+      long table = Long.numberOfTrailingZeros(bits);
+      x.freeTable(table);
+      if (x.tracing()) {
+        x.note("freed PTE page #" + table);
       }
     }
   }
@@ -434,7 +435,7 @@ public final class MmCode {
         x -> new long[] {x.get(mm), x.get(tlbStart), x.get(tlbEnd), Vars.PAGE_SHIFT, x.get(freed)});
     r.fn("tlb_flush_mmu_free");
     r.step("FP6", P, "free the unlinked PTE pages (after the flush)",
-        x -> freeUnlinked(x, x.get(mm), x.get(unlinked)));
+        x -> freeUnlinked(x, x.get(unlinked)));
     return r.build();
   }
 
@@ -469,7 +470,7 @@ public final class MmCode {
         x -> new long[] {x.get(mm), 0, Vars.TLB_FLUSH_ALL, Vars.PAGE_SHIFT, 1});
     r.fn("tlb_flush_mmu_free");
     r.step("EX4", P, "free every page table of the mm", x -> {
-      freeUnlinked(x, x.get(mm), x.get(unlinked));
+      freeUnlinked(x, x.get(unlinked));
       x.hw().setGlobal(x.vars().exited((int) x.get(mm)), 1);
     });
     return r.build();
@@ -514,6 +515,7 @@ public final class MmCode {
     Local mm = r.param("mm");
     Local va = r.param("va");
     Local region = r.local("region");
+    Local pmd = r.local("pmd");
     r.step("CO1", P, "haddr := va & HPAGE_PMD_MASK; the small pages are copied into a huge page", x -> {
       Layout l = x.hw().layout;
       x.set(region, l.regionOf(l.page(x.get(va))));
@@ -522,6 +524,7 @@ public final class MmCode {
     r.step("CO2", RMW, "pmd := pmdp_huge_get_and_clear(mm, haddr, pmdp)", x -> {
       Layout l = x.hw().layout;
       int g = (int) x.get(region);
+      x.set(pmd, x.loadPmd((int) x.get(mm), g));
       x.storePmd((int) x.get(mm), g, 0);
       x.fence();
       for (int p = 0; p < l.pages(); p++) {
@@ -536,9 +539,11 @@ public final class MmCode {
     });
     r.fn("retract_page_tables");
     r.step("CO4", P, "pte_free(mm, pmd_pgtable(pmd)): the old PTE page is freed", x -> {
-      x.freeTable((int) x.get(mm), (int) x.get(region));
-      if (x.tracing()) {
-        x.note("freed the PTE page of " + hex(x.hw().layout.regionAddress((int) x.get(region))));
+      if (x.get(pmd) != 0) {
+        x.freeTable(x.get(pmd));
+        if (x.tracing()) {
+          x.note("freed PTE page #" + x.get(pmd));
+        }
       }
     });
     return r.build();

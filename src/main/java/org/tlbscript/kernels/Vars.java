@@ -50,7 +50,11 @@ public final class Vars {
   public static final int JIFFIES = 0;
   public static final int NEXT_PFN = 1;
   public static final int NEXT_TABLE = 2;
-  private static final int GHOST_FIXED = 3;
+  /** The page tables given back (a bit per table id): a walk through one is a freed walk. */
+  public static final int FREED_TABLES = 3;
+  /** Table ids are bits of {@link #FREED_TABLES}. */
+  public static final int MAX_TABLES = 63;
+  private static final int GHOST_FIXED = 4;
 
   private final int pages;
   private final int regions;
@@ -137,29 +141,24 @@ public final class Vars {
   }
 
   // ---- ghost globals ----
-  /** Id of the page table currently allocated for (mm, 2 MiB region), 0 if none or freed. */
-  public int liveTable(int mm, int region) {
-    return GHOST_FIXED + mm * regions + region;
-  }
-
   /** Generation that covers the last flush-requiring change of the PTE of (mm, page). */
   public int changeGen(int mm, int page) {
-    return GHOST_FIXED + mms * regions + mm * pages + page;
+    return GHOST_FIXED + mm * pages + page;
   }
 
   /** Highest generation whose flush_tlb_mm_range has returned. */
   public int completedGen(int mm) {
-    return GHOST_FIXED + mms * regions + mms * pages + mm;
+    return GHOST_FIXED + mms * pages + mm;
   }
 
   /** 1 once exit_mmap has torn the mm down. */
   public int exited(int mm) {
-    return GHOST_FIXED + mms * regions + mms * pages + mms + mm;
+    return GHOST_FIXED + mms * pages + mms + mm;
   }
 
   /** 1 once init_new_context has set the mm up (init_mm at boot, a user mm at its first action). */
   public int created(int mm) {
-    return GHOST_FIXED + mms * regions + mms * pages + 2 * mms + mm;
+    return GHOST_FIXED + mms * pages + 2 * mms + mm;
   }
 
   /**
@@ -167,10 +166,10 @@ public final class Vars {
    * A ghost of the spinlock, so that a fault waits for a remap's lock as the kernel's does.
    */
   public int ptl(int mm, int region) {
-    return GHOST_FIXED + mms * regions + mms * pages + 3 * mms + mm * regions + region;
+    return GHOST_FIXED + mms * pages + 3 * mms + mm * regions + region;
   }
 
   public int globals() {
-    return GHOST_FIXED + 2 * mms * regions + mms * pages + 3 * mms;
+    return GHOST_FIXED + mms * regions + mms * pages + 3 * mms;
   }
 }

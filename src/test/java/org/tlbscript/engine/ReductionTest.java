@@ -229,13 +229,14 @@ class ReductionTest {
         "v4.20", "v5.13", "v6.0", "v6.14", "stable-6.6-misordered", "v6.18"};
     String[] actions = {"switch mm1", "switch mm2", "switch kernel", "touch mm1 0x2000", "touch mm1 0x2000 write",
         "unmap mm1 0x2000", "flush mm1 range 0x2000..0x3000", "protect mm1 0x2000..0x3000", "flush mm1",
-        "remap mm1 0x2000", "map mm1 0x3000"};
+        "remap mm1 0x2000", "map mm1 0x3000", "free-tables mm1 0..0x200000", "reclaim mm1 0x2000",
+        "collapse mm1 0x2000", "use mm1", "unuse mm1", "leave", "touch mm1 0x3000"};
     SplittableRandom rnd = new SplittableRandom(Long.getLong("tlbscript.seed", 20261125));
     int blocks = Integer.getInteger("tlbscript.blocks", 30);
     ScenarioRun.limits(new Explorer.Limits(150_000, 20_000, Explorer.Limits.DEFAULT.maxMemoryBytes()));
     int compared = 0;
     try {
-      for (int tries = 0; compared < blocks && tries < 10 * blocks; tries++) {
+      for (int tries = 0; compared < blocks && tries < 30 * blocks; tries++) {
         int cpus = 2 + rnd.nextInt(2);
         StringBuilder sb = new StringBuilder("kernel " + models[rnd.nextInt(models.length)] + "\ncpus " + cpus
             + "\nmemory " + (rnd.nextBoolean() ? "tso" : "sc") + (rnd.nextBoolean() ? "\nspeculate on" : "") + "\n");
