@@ -242,7 +242,13 @@ public final class Engine {
     Step s = r.steps.get(pc);
     CpuExec x = exec(m, cpu, obs);
     x.step = s;
-    int next = run(m, cpu, obs, f, r, pc, s, x);
+    int next;
+    try {
+      next = run(m, cpu, obs, f, r, pc, s, x);
+    } catch (Machine.StoreBufferFull full) {
+      throw new ModelBug(full.getMessage() + ", at " + r.name + ":" + s.label()
+          + " (exploring on would lose the interleavings in which the oldest drains later)");
+    }
     if (x.shared > 0 && isPrivate(s)) {
       throw new ModelBug(r.name + ":" + s.label() + " is declared " + s.access()
           + " (private) but touched shared memory: declare it R, W, RMW or F");
@@ -807,8 +813,19 @@ public final class Engine {
       return m.reg(cpu, r);
     }
 
+    /**
+     * A CPU's flush_tlb_info is read by the handlers of the IPIs it sent ({@link #regOf}), which
+     * the reduction does not count as a shared access; so it may change only while no handler of
+     * this CPU's IPIs can still run: when every target has returned. A model that breaks this is
+     * a model bug.
+     */
     @Override
     public void setReg(int r, long v) {
+      if (r >= Vars.INFO_MM && r <= Vars.INFO_TRIM && m.reg(cpu, WAITING_FOR) != 0
+          && m.reg(cpu, r) != v) {
+        throw new ModelBug("cpu" + cpu + " rewrites its flush_tlb_info while the handlers of its IPIs to "
+            + cpuSet(m.reg(cpu, WAITING_FOR)) + " may still read it (the explorer relies on it)");
+      }
       m.setReg(cpu, r, v);
     }
 
@@ -885,6 +902,7 @@ public final class Engine {
 
     @Override
     public long allocPfn() {
+      ghostShared();
       long pfn = m.global(Vars.NEXT_PFN);
       m.setGlobal(Vars.NEXT_PFN, pfn + 1);
       return pfn;
@@ -892,6 +910,7 @@ public final class Engine {
 
     @Override
     public int allocTable(int mm, int region) {
+      ghostShared();
       long id = m.global(Vars.NEXT_TABLE);
       if (id > Vars.MAX_TABLES) {
         throw new ModelBug("more than " + Vars.MAX_TABLES + " page tables in one scenario");
@@ -902,6 +921,7 @@ public final class Engine {
 
     @Override
     public void freeTable(long table) {
+      ghostShared();
       m.setGlobal(Vars.FREED_TABLES, m.global(Vars.FREED_TABLES) | 1L << table);
     }
 
@@ -912,6 +932,7 @@ public final class Engine {
      */
     @Override
     public void pteChanged(int mm, int page) {
+      ghostShared();
       m.setGlobal(vars.changeGen(mm, page), -(cpu + 1));
     }
 
@@ -931,6 +952,16 @@ public final class Engine {
       m.setGlobal(vars.ptl(mm, layout.regionOf(page)), lock ? cpu + 1 : 0);
     }
 
+    /**
+     * A ghost cell that other CPUs' moves read or write (an allocator, the freed tables, the
+     * generations the stale-use checker compares) orders like shared memory: a step that writes
+     * one is not private for the reduction, though the kernel step it models may be (a flush's
+     * return, a page-table free). Not {@link #shared}: the kernel step touches no memory.
+     */
+    private void ghostShared() {
+      m.memoryTouches++;
+    }
+
     private void publish(int mm, long gen) {
       for (int p = 0; p < layout.pages(); p++) {
         int g = vars.changeGen(mm, p);
@@ -942,6 +973,7 @@ public final class Engine {
 
     @Override
     public void flushReturned(int mm, long gen) {
+      ghostShared();
       publish(mm, gen);
       int g = vars.completedGen(mm);
       m.setGlobal(g, Math.max(m.global(g), gen));

@@ -337,7 +337,7 @@ public final class Litmus {
     }
     KernelModel model = mb.build();
     Layout layout = new Layout(cpus, 1, new long[0], vars.globals(),
-        vars.sharedCells() + locList.size(), Engine.regsFor(model), 8);
+        vars.sharedCells() + locList.size(), Engine.regsFor(model), maxStores(t));
     Engine engine = new Engine(model, vars, layout, 0, false, List.of("init_mm"));
     Machine start = new Machine(layout, tso, false);
     List<List<Explorer.Start>> lanes = new ArrayList<>();
@@ -448,6 +448,16 @@ public final class Litmus {
         .append(yes).append(' ').append(no).append('\n');
     sb.append("Explored ").append(r.states()).append(" states, ").append(r.finals()).append(" final\n");
     return sb.toString();
+  }
+
+  /** Store-buffer entries a thread can need: its plain stores (a program has no loops). */
+  private static int maxStores(Test t) {
+    int max = 1;
+    for (List<Instr> code : t.threads()) {
+      max = Math.max(max, (int) code.stream()
+          .filter(in -> in.kind() == Instr.Kind.STORE || in.kind() == Instr.Kind.STORE_REG).count());
+    }
+    return max;
   }
 
   private static <T> List<T> concat(Set<T> a, Set<T> b) {

@@ -25,7 +25,7 @@ import org.tlbscript.session.ScenarioRun;
  * Partial-order reduction loses nothing: every race scenario, under every model it names, has
  * the same outcomes and verdicts with the reduction as without it, and fewer states.
  */
-class ReductionTest {
+public class ReductionTest {
   /** A result without its figures of states, transitions and time, which the reduction changes. */
   static String verdicts(List<ScenarioRun.Result> results) {
     return results.stream().map(r -> r.name() + " " + r.status() + "\n" + r.output().lines()
@@ -171,7 +171,7 @@ class ReductionTest {
   }
 
   /** A together block whose lanes each run one or two random actions. */
-  static String randomBlock(SplittableRandom rnd, int cpus, String[] actions) {
+  public static String randomBlock(SplittableRandom rnd, int cpus, String[] actions) {
     StringBuilder sb = new StringBuilder("together {\n");
     for (int c = 0; c < cpus; c++) {
       sb.append("  cpu").append(c).append(": ").append(actions[rnd.nextInt(actions.length)]);

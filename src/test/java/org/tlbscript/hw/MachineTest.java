@@ -2,6 +2,8 @@ package org.tlbscript.hw;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,29 @@ class MachineTest {
     f.fence(1);
     assertEquals(1, f.load(0, y));
     assertEquals(1, f.load(1, x));
+  }
+
+  @Test
+  void aLoadItsOwnBufferServesStillCountsAsTouchingMemory() {
+    // the entry can drain before the load, which then reads memory that other CPUs write: the
+    // partial-order reduction must not take such a load alone
+    Machine m = machine(true, true);
+    m.store(0, layout.cell(0), 7);
+    m.memoryTouches = 0;
+    assertEquals(7, m.load(0, layout.cell(0)));
+    assertEquals(1, m.memoryTouches);
+  }
+
+  @Test
+  void aFullStoreBufferIsAnErrorNamingTheCpuNotASilentDrain() {
+    Machine m = machine(true, true);
+    for (int i = 0; i < layout.storeBufferSize; i++) {
+      m.store(1, layout.cell(i % 4), i + 1);
+    }
+    Machine.StoreBufferFull e = assertThrows(Machine.StoreBufferFull.class, () -> m.store(1, layout.cell(0), 9));
+    assertEquals(1, e.cpu);
+    assertTrue(e.getMessage().startsWith("cpu1's store buffer is full"), e.getMessage());
+    assertEquals(0, m.memory(layout.cell(0)), "nothing drained behind the program's back");
   }
 
   @Test
