@@ -43,6 +43,13 @@ public final class Checkers {
     return null;
   }
 
+  /** Whether the entry's only staleness is that it still allows writes to a page now read-only. */
+  public boolean onlyStillWritable(Machine m, long entry, int page) {
+    long pte = m.memory(l.pteCell(Machine.entryRoot(entry), page));
+    return pte != 0 && Machine.ptePfn(pte) == Machine.entryPfn(entry) && Machine.entryWritable(entry)
+        && !Machine.pteWritable(pte);
+  }
+
   /** Can the CPU access user memory of the mm in its CR3 through ASID {@code asid} right now? */
   public boolean usable(Machine m, int cpu, int asid) {
     long cur = m.reg(cpu, Vars.CUR_MM);

@@ -31,10 +31,26 @@ public final class MmCode {
   /** Registers this class adds after {@link Vars#REGS}. */
   public static final int REGS = Vars.REGS + 1;
 
+  /**
+   * __schedule, before it calls context_switch: local_irq_disable(); rq_lock(rq, &rf);
+   * smp_mb__after_spinlock(). The lock is a LOCK'd instruction, a full barrier on x86 (where
+   * smp_mb__after_spinlock() is empty): stores of the task that ran before are in memory before
+   * the switch. The unlock after the switch (finish_lock_switch) is a plain release store to
+   * the CPU's own run queue, which no other CPU of a scenario touches: it changes no outcome
+   * and is not modelled.
+   */
+  private static void rqLock(Routine.Builder r) {
+    r.fn("__schedule");
+    r.step("CS0", RMW, "rq_lock(rq, &rf); smp_mb__after_spinlock() (the LOCK'd acquisition drains the "
+        + "store buffer)", Exec::fence);
+    r.fn("context_switch");
+  }
+
   static Routine contextSwitchToUser(String switchMm) {
     Routine.Builder r = Routine.builder("context_switch").irqsOff();
     Local mm = r.param("mm");
     Local oldmm = r.local("oldmm");
+    rqLock(r);
     r.step("CS1", P, "oldmm := prev->active_mm; current := a task of mm (mm, active_mm := mm)", x -> {
       x.set(oldmm, x.reg(Vars.ACTIVE_MM));
       x.setReg(Vars.CUR_MM, x.get(mm));
@@ -47,8 +63,9 @@ public final class MmCode {
   }
 
   static Routine contextSwitchToKthread(String enterLazy) {
-    Routine.Builder r = Routine.builder("context_switch_kthread").irqsOff().fn("context_switch");
+    Routine.Builder r = Routine.builder("context_switch_kthread").irqsOff();
     r.param("mm");
+    rqLock(r);
     r.step("CS1", P, "current := a kernel thread (mm := NULL, active_mm := prev->active_mm)", x -> {
       x.setReg(Vars.CUR_MM, Vars.NULL_MM);
       x.setReg(KTHREAD, 1);
@@ -63,6 +80,7 @@ public final class MmCode {
     Routine.Builder r = Routine.builder(name);
     Local mm = r.param("mm");
     Local active = r.local("active_mm");
+    r.step("UM0", RMW, "task_lock(tsk) (a LOCK'd acquisition: the store buffer drains)", Exec::fence);
     r.step("UM1", P, "active_mm := tsk->active_mm; tsk->active_mm := mm; tsk->mm := mm", x -> {
       x.set(active, x.reg(Vars.ACTIVE_MM));
       x.setReg(Vars.ACTIVE_MM, x.get(mm));
@@ -77,6 +95,7 @@ public final class MmCode {
   static Routine unuseMm(String name, String enterLazy) {
     Routine.Builder r = Routine.builder(name);
     Local mm = r.param("mm");
+    r.step("UU0", RMW, "task_lock(tsk) (a LOCK'd acquisition: the store buffer drains)", Exec::fence);
     r.step("UU1", P, "tsk->mm := NULL (active_mm is still mm)",
         x -> x.setReg(Vars.CUR_MM, Vars.NULL_MM));
     r.call("UU2", "enter_lazy_tlb(mm, tsk)", enterLazy, x -> new long[] {x.get(mm)});

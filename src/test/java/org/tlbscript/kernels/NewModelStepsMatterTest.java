@@ -28,6 +28,10 @@ import org.tlbscript.session.ScenarioRun;
 class NewModelStepsMatterTest {
   /** model:routine:label → why dropping it changes no sequential outcome. */
   static final Map<String, String> UNOBSERVABLE = Map.ofEntries(
+      Map.entry("v5.13:kthread_use_mm:UM0", "task_lock's full barrier orders the previous action's "
+          + "buffered stores before the switch: no scenario's verdict depends on it; "
+          + "session/ScheduleBarrierTest pins it"),
+      Map.entry("v5.13:kthread_unuse_mm:UU0", "as UM0"),
       Map.entry("v5.13:flush_tlb_func:HR1", "with the eager mm_cpumask of 5.13-6.13 a target "
           + "runs another mm only if it switched between the sender's mask read and the IPI: a race"),
       Map.entry("v5.13:flush_tlb_func:H2", "a handler on init_mm falls through to the generation "
