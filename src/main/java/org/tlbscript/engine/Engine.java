@@ -28,11 +28,12 @@ public final class Engine {
   static final int DEPTH = MmCode.REGS;
   static final int WAITING_FOR = DEPTH + 1;
   static final int STALE_USES = DEPTH + 2;
+  /** 1 once this CPU walked a freed page table (a flag: see {@link #observeWalk}). */
   static final int FREED_WALKS = DEPTH + 3;
   static final int IPI_HANDLER = DEPTH + 4;
   /** Index of the next action of this CPU's lane in a together block. */
   static final int LANE_NEXT = DEPTH + 5;
-  /** The address of this CPU's last stale use and last freed walk (for assertions by address). */
+  /** The address of this CPU's last stale use and first freed walk (for assertions by address). */
   static final int STALE_VA = DEPTH + 6;
   static final int FREED_VA = DEPTH + 7;
   /**
@@ -484,7 +485,7 @@ public final class Engine {
     return m.reg(cpu, STALE_VA);
   }
 
-  public long lastFreedWalk(Machine m, int cpu) {
+  public long firstFreedWalk(Machine m, int cpu) {
     return m.reg(cpu, FREED_VA);
   }
 
@@ -523,8 +524,16 @@ public final class Engine {
   private void observeWalk(Machine m, int cpu, long va, Machine.Access a, Observer obs) {
     int page = layout.page(va);
     if (a.table() != 0 && page >= 0 && checkers.isFreed(m, layout.regionOf(page), a.table())) {
-      m.setReg(cpu, FREED_WALKS, m.reg(cpu, FREED_WALKS) + 1);
-      m.setReg(cpu, FREED_VA, va);
+      // A flag, not a count: with speculation the walker may go through a cached PDE of a freed
+      // table any number of times, each walk changing nothing but this ghost, and a count made
+      // every such block's state space infinite. No step reads it and every reader asks only
+      // whether the CPU walked one (freed-walk none/cpuN, the first state where it did), so
+      // states that differ only in the count have the same futures and verdicts. The address
+      // kept is the first walk's, the one the first event names.
+      if (m.reg(cpu, FREED_WALKS) == 0) {
+        m.setReg(cpu, FREED_WALKS, 1);
+        m.setReg(cpu, FREED_VA, va);
+      }
       if (obs != null) {
         obs.event(new Observer.Event(Observer.Event.Kind.FREED_WALK, cpu, "cpu" + cpu
             + " walked freed page table #" + a.table() + " (cached PDE for " + hex(va)

@@ -151,7 +151,7 @@ final class Assertions {
     for (int c = 0; c < s.cpus(); c++) {
       if (s.engine().freedWalks(m, c) > 0) {
         return "expected no walk of a freed page table, but cpu" + c + " walked one at 0x"
-            + Long.toHexString(s.engine().lastFreedWalk(m, c)) + detail(Observer.Event.Kind.FREED_WALK, c);
+            + Long.toHexString(s.engine().firstFreedWalk(m, c)) + detail(Observer.Event.Kind.FREED_WALK, c);
       }
     }
     for (int c = 0; c < s.cpus(); c++) {
