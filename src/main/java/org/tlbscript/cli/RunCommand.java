@@ -14,6 +14,7 @@ import org.tlbscript.lang.Diagnostic;
 import org.tlbscript.lang.Source;
 import org.tlbscript.lang.Suggest;
 import org.tlbscript.report.JUnitReport;
+import org.tlbscript.report.ProgressLine;
 import org.tlbscript.session.ScenarioRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,8 +55,8 @@ final class RunCommand implements Callable<Integer> {
       description = "stop exploring a together block after this long (default ${DEFAULT-VALUE})")
   long timeout;
 
-  @Option(names = "--max-memory", paramLabel = "MB", description = "stop exploring when the heap and the "
-      + "visited set hold this much (default: 70%% of the JVM's maximum heap)")
+  @Option(names = "--max-memory", paramLabel = "MB", description = "stop exploring when the process's resident "
+      + "memory (heap, visited set, JVM) reaches this much (default: half the machine's memory)")
   Long maxMemory;
 
   @Override
@@ -67,30 +68,27 @@ final class RunCommand implements Callable<Integer> {
           + Suggest.closest(kernel, Models.knownNames()).map(n -> " (did you mean '" + n + "'?)").orElse("")
           + "; `tlbscript kernels` lists them");
     }
-    ScenarioRun.limits(new org.tlbscript.engine.Explorer.Limits(maxStates, timeout * 1000,
-        maxMemory != null ? maxMemory << 20 : org.tlbscript.engine.Explorer.Limits.DEFAULT.maxMemoryBytes()));
+    Interrupts interrupts = Interrupts.install(err);
+    org.tlbscript.engine.Explorer.Limits limits = new org.tlbscript.engine.Explorer.Limits(maxStates,
+        timeout * 1000, maxMemory != null ? maxMemory << 20 : org.tlbscript.engine.Explorer.Limits.DEFAULT
+            .maxMemoryBytes()).watched(ProgressLine.onTerminal(err), interrupts::requested);
     List<Path> files = discover(spec.commandLine());
     List<ScenarioRun.Result> results = new ArrayList<>();
-    int passed = 0;
-    int failed = 0;
+    java.util.EnumMap<ScenarioRun.Status, Integer> counts = new java.util.EnumMap<>(ScenarioRun.Status.class);
     int exit = Main.OK;
+    int run = 0;
     files:
     for (Path f : files) {
-      for (ScenarioRun.Result r : ScenarioRun.runAll(read(f), kernel, trace)) {
-      results.add(r);
-      out.print(r.output());
-      if (r.status() == ScenarioRun.Status.PASSED) {
-        passed++;
-        out.println("PASS " + r.name());
-      } else {
-        failed++;
-        out.println(switch (r.status()) {
-          case FAILED -> "FAIL ";
-          case INVALID -> "INVALID ";
-          case INCOMPLETE -> "INCOMPLETE ";
-          default -> "MODEL BUG ";
-        } + r.name());
+      run++;
+      for (ScenarioRun.Result r : ScenarioRun.runAll(read(f), kernel, trace, limits)) {
+        results.add(r);
+        counts.merge(r.status(), 1, Integer::sum);
+        out.print(r.output());
+        out.println(label(r.status()) + r.name());
         out.flush();
+        if (r.status() == ScenarioRun.Status.PASSED) {
+          continue;
+        }
         for (Diagnostic d : r.diagnostics()) {
           err.print(d.render());
         }
@@ -101,18 +99,44 @@ final class RunCommand implements Callable<Integer> {
           case INCOMPLETE -> Main.INCOMPLETE;
           default -> Main.INTERNAL;
         });
-        if (failFast) {
+        if (failFast || interrupts.requested()) {
           break files;
         }
-      }
       }
     }
     if (junit != null) {
       JUnitReport.write(junit, "scenarios", results);
     }
-    out.println(passed + " passed, " + failed + " failed");
+    out.println(summary(counts) + (interrupts.requested() ? " (interrupted: " + (files.size() - run)
+        + " file" + (files.size() - run == 1 ? "" : "s") + " not run)" : ""));
     out.flush();
     return exit;
+  }
+
+  private static String label(ScenarioRun.Status s) {
+    return switch (s) {
+      case PASSED -> "PASS ";
+      case FAILED -> "FAIL ";
+      case INVALID -> "INVALID ";
+      case INCOMPLETE -> "INCOMPLETE ";
+      case MODEL_BUG -> "MODEL BUG ";
+    };
+  }
+
+  /** "N passed, M failed", then the invalid, incomplete and model-bug runs where there are any. */
+  static String summary(java.util.Map<ScenarioRun.Status, Integer> counts) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(counts.getOrDefault(ScenarioRun.Status.PASSED, 0)).append(" passed, ")
+        .append(counts.getOrDefault(ScenarioRun.Status.FAILED, 0)).append(" failed");
+    for (ScenarioRun.Status st : List.of(ScenarioRun.Status.INVALID, ScenarioRun.Status.INCOMPLETE,
+        ScenarioRun.Status.MODEL_BUG)) {
+      int n = counts.getOrDefault(st, 0);
+      if (n > 0) {
+        sb.append(", ").append(n).append(' ').append(st == ScenarioRun.Status.MODEL_BUG
+            ? (n == 1 ? "model bug" : "model bugs") : st.name().toLowerCase());
+      }
+    }
+    return sb.toString();
   }
 
   private List<Path> discover(CommandLine cmd) throws IOException {

@@ -22,10 +22,43 @@ public final class Explorer {
   /** One action of a lane: the entry routine, its arguments, and how to print it. */
   public record Start(Routine routine, long[] args, String text) {}
 
-  /** Bounds of an exploration; a run past one ends cleanly as incomplete. */
-  public record Limits(long maxStates, long timeoutMillis, long maxMemoryBytes) {
-    public static final Limits DEFAULT = new Limits(20_000_000, 600_000, Runtime.getRuntime().maxMemory() / 10 * 7);
+  /**
+   * Bounds of an exploration; a run past one ends cleanly as incomplete, with what it found.
+   * {@code maxMemoryBytes} bounds the process's resident memory; {@code stop} is asked now and
+   * then whether to stop (Ctrl-C); {@code progress} hears how the run goes.
+   */
+  public record Limits(long maxStates, long timeoutMillis, long maxMemoryBytes, Progress progress,
+      java.util.function.BooleanSupplier stop) {
+    public static final Limits DEFAULT = new Limits(20_000_000, 600_000, ProcessMemory.defaultBound());
+
+    public Limits(long maxStates, long timeoutMillis, long maxMemoryBytes) {
+      this(maxStates, timeoutMillis, maxMemoryBytes, Progress.NONE, () -> false);
+    }
+
+    /** These bounds, reported to {@code p} and stopped when {@code s} says so. */
+    public Limits watched(Progress p, java.util.function.BooleanSupplier s) {
+      return new Limits(maxStates, timeoutMillis, maxMemoryBytes, p, s);
+    }
   }
+
+  /** How an exploration goes, for a progress line: told every quarter second or so, from the first second on. */
+  public interface Progress {
+    Progress NONE = new Progress() {
+      @Override
+      public void update(long states, long perSecond, int depth, long memoryBytes, long millis) {}
+
+      @Override
+      public void done() {}
+    };
+
+    void update(long states, long perSecond, int depth, long memoryBytes, long millis);
+
+    /** The exploration is over (the line can go). */
+    void done();
+  }
+
+  /** Why a run stopped when {@link Limits#stop} said so. */
+  public static final String INTERRUPTED = "interrupt (Ctrl-C)";
 
   private final Engine engine;
   private final Moves moves;
@@ -76,6 +109,7 @@ public final class Explorer {
       }
       parent[id] = par;
       moveTo[id] = mv;
+      lastId = id;
     }
 
     /** Paths kept by a depth-first search, by state id (breadth first keeps parents instead). */
@@ -84,6 +118,19 @@ public final class Explorer {
     public boolean shortest = true;
     /** The next state id for a path the depth-first search keeps. */
     int nextId;
+    /** Ids for the paths of states reached after the search ({@link Explorer#carryToEnd}), counting down. */
+    int extraId = Integer.MAX_VALUE;
+
+    /** The length of the newest path recorded (breadth first: the level being reached). */
+    int depth() {
+      int n = 0;
+      for (int i = lastId; i > 0 && i < parent.length; i = parent[i]) {
+        n++;
+      }
+      return n;
+    }
+
+    private int lastId;
 
     /** The moves from the start state to {@code at}, in order. */
     public int[] path(At at) {
@@ -118,31 +165,79 @@ public final class Explorer {
    * necessarily shortest). The frontier bounds are {@link #breadthFirstLimit} and 2 MiB.
    */
   public Result explore(Machine start, List<List<Start>> lanes, Limits limits) {
-    long t0 = System.currentTimeMillis();
-    Symmetry sym = Symmetry.of(engine, start, lanes);
-    engine.cpuOrderSeenAt = null;
-    Result r = explore(start, lanes, limits, t0, sym);
-    if (sym != null && engine.cpuOrderSeenAt != null) {
-      // the code told the CPUs apart by number: start again, every CPU on its own
-      String where = engine.cpuOrderSeenAt;
-      r = explore(start, lanes, limits, t0, null);
-      r.symmetry = "no symmetry: " + where + " visits CPUs in id order";
-    } else if (sym != null && r.complete) {
-      sym.complete(r);
+    Budget budget = new Budget(limits);
+    try {
+      Symmetry sym = Symmetry.of(engine, start, lanes);
+      engine.cpuOrderSeenAt = null;
+      Result r = explore(start, lanes, budget, sym);
+      if (sym != null && engine.cpuOrderSeenAt != null) {
+        // the code told the CPUs apart by number: start again, every CPU on its own
+        String where = engine.cpuOrderSeenAt;
+        r = explore(start, lanes, budget, null);
+        r.symmetry = "no symmetry: " + where + " visits CPUs in id order";
+      } else if (sym != null) {
+        sym.complete(r); // an incomplete run's finals stand for their renamings too
+      }
+      r.millis = System.currentTimeMillis() - budget.t0;
+      return r;
+    } finally {
+      limits.progress().done();
     }
-    r.millis = System.currentTimeMillis() - t0;
-    return r;
   }
 
-  private Result explore(Machine start, List<List<Start>> lanes, Limits limits, long t0, Symmetry sym) {
+  private Result explore(Machine start, List<List<Start>> lanes, Budget budget, Symmetry sym) {
     Result r = new Result(engine.layout.cpus);
     this.sym = sym;
     try (FingerprintSet visited = new FingerprintSet()) {
-      return breadthFirst(start, lanes, limits, t0, r, visited);
+      budget.visited = visited;
+      return breadthFirst(start, lanes, budget, r, visited);
     } catch (OutOfMemoryError e) { // the memory bound is checked now and then; a burst can pass it
       r.finals.clear();
+      r.finalAt.clear();
       return incomplete(r, "JVM heap limit of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
     }
+  }
+
+  /**
+   * Carries state {@code at} of {@code r} to the end of the block by one schedule (each time
+   * the first enabled move, never a speculative walk) and adds the final state reached to
+   * {@code r}'s finals, with its path; false if the block does not end within
+   * {@link Engine#STEP_LIMIT} moves. An incomplete run uses it to turn a violation it saw on
+   * the way into an outcome.
+   */
+  public boolean carryToEnd(Machine start, List<List<Start>> lanes, Result r, At at) {
+    int[] path = r.path(at);
+    Machine m = start.copy();
+    for (int mv : path) {
+      moves.apply(m, mv, lanes, null);
+    }
+    int[] more = new int[16];
+    int n = 0;
+    while (!moves.isFinal(m, lanes)) {
+      int next = -1;
+      for (int mv : moves.enabled(m, lanes, false)) {
+        if (Moves.kind(mv) != Moves.SPEC) {
+          next = mv;
+          break;
+        }
+      }
+      if (next < 0 || n == Engine.STEP_LIMIT) {
+        return false;
+      }
+      moves.apply(m, next, lanes, null);
+      if (n == more.length) {
+        more = Arrays.copyOf(more, n * 2);
+      }
+      more[n++] = next;
+    }
+    int[] whole = Arrays.copyOf(path, path.length + n);
+    System.arraycopy(more, 0, whole, path.length, n);
+    int id = r.extraId--;
+    r.paths.put(id, whole);
+    r.finals.add(m);
+    r.finalAt.add(new At(id, 0));
+    r.shortest = false;
+    return true;
   }
 
   /** The symmetry of the exploration under way, or null. */
@@ -170,8 +265,9 @@ public final class Explorer {
     bfsFrontier = states;
   }
 
-  private Result breadthFirst(Machine start, List<List<Start>> lanes, Limits limits, long t0, Result r,
+  private Result breadthFirst(Machine start, List<List<Start>> lanes, Budget budget, Result r,
       FingerprintSet visited) {
+    Limits limits = budget.limits;
     int cpus = engine.layout.cpus;
     // the frontier is kept packed (XOR with the start state, zero runs skipped): most of a
     // state equals the start, and the frontier of a breadth-first search is large
@@ -188,7 +284,7 @@ public final class Explorer {
     long[] scratch = new long[start.s.length]; // successors are built here: no allocation per move
     Machine m2 = start.with(scratch);
     while (!queue.isEmpty() && !cpusToldApart()) {
-      String past = pastLimit(r.states, limits, t0, visited);
+      String past = budget.past(r.states, r, 0);
       if (past != null) {
         return incomplete(r, past);
       }
@@ -201,7 +297,7 @@ public final class Explorer {
         while (!queue.isEmpty() && r.complete && !cpusToldApart()) {
           long[] packed = queue.poll();
           Packer.unpack(packed, base, s);
-          depthFirst(m.copy(), r.path((int) packed[packed.length - 1]), lanes, limits, t0, r, visited);
+          depthFirst(m.copy(), r.path((int) packed[packed.length - 1]), lanes, budget, r, visited);
         }
         return r;
       }
@@ -258,8 +354,9 @@ public final class Explorer {
    * visited set and one path. Each level of the path keeps its state, moves and next move in
    * arrays reused from one visit to the next.
    */
-  private void depthFirst(Machine root, int[] prefix, List<List<Start>> lanes, Limits limits, long t0,
+  private void depthFirst(Machine root, int[] prefix, List<List<Start>> lanes, Budget budget,
       Result r, FingerprintSet visited) {
+    Limits limits = budget.limits;
     int cpus = engine.layout.cpus;
     Path path = new Path(root, prefix);
     System.arraycopy(root.s, 0, path.at(0).s, 0, root.s.length);
@@ -273,7 +370,7 @@ public final class Explorer {
         depth--;
         continue;
       }
-      String past = pastLimit(r.transitions, limits, t0, visited);
+      String past = budget.past(r.transitions, r, prefix.length + depth);
       if (past != null) {
         incomplete(r, past);
         return;
@@ -393,33 +490,60 @@ public final class Explorer {
   }
 
   /**
-   * The time or memory limit the run has passed, or null. Called with a count that grows by one
-   * each time; looks at the clock every 4096, at memory (dearer) every 65536.
+   * The limits of one exploration as it runs: the clock, the memory bound, the stop request
+   * and the progress line. {@link #past} is called with a count that grows by one each time; it
+   * looks at the clock and the stop request every 4096, at memory (dearer) every 65536.
    */
-  private static String pastLimit(long count, Limits limits, long t0, FingerprintSet visited) {
-    if ((count & 4095) != 0) {
+  private static final class Budget {
+    final Limits limits;
+    final long t0 = System.currentTimeMillis();
+    FingerprintSet visited;
+    private long lastReport;
+    private long lastStates;
+
+    Budget(Limits limits) {
+      this.limits = limits;
+    }
+
+    /** The limit the run has passed, or null; {@code depth} is the current path's length. */
+    String past(long count, Result r, int depth) {
+      if ((count & 4095) != 0) {
+        return null;
+      }
+      long now = System.currentTimeMillis();
+      if (limits.stop().getAsBoolean()) {
+        return INTERRUPTED;
+      }
+      if (now - t0 > limits.timeoutMillis()) {
+        return "time limit of " + limits.timeoutMillis() / 1000 + " s";
+      }
+      if ((count & 65535) == 0 && memory(false) > limits.maxMemoryBytes()) {
+        long held = memory(true);
+        if (held > limits.maxMemoryBytes()) {
+          return "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB (" + held / (1 << 20)
+              + " MB resident)";
+        }
+      }
+      if (now - t0 >= 1000 && now - lastReport >= 250) {
+        long rate = lastReport == 0 ? r.states * 1000 / (now - t0) : (r.states - lastStates) * 1000 / (now - lastReport);
+        limits.progress().update(r.states, rate, depth > 0 ? depth : r.depth(), memory(false), now - t0);
+        lastReport = now;
+        lastStates = r.states;
+      }
       return null;
     }
-    if (System.currentTimeMillis() - t0 > limits.timeoutMillis()) {
-      return "time limit of " + limits.timeoutMillis() / 1000 + " s";
-    }
-    if ((count & 65535) == 0 && memoryInUse(visited, false) > limits.maxMemoryBytes()
-        && memoryInUse(visited, true) > limits.maxMemoryBytes()) {
-      return "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB";
-    }
-    return null;
-  }
 
-  /**
-   * The heap in use (after a collection if {@code collect}: garbage such as a discarded
-   * breadth-first frontier is no reason to stop) plus the visited set, which is off the heap.
-   */
-  private static long memoryInUse(FingerprintSet visited, boolean collect) {
-    Runtime rt = Runtime.getRuntime();
-    if (collect) {
-      System.gc();
+    /**
+     * The process's resident memory (after a collection if {@code collect}: garbage such as a
+     * discarded breadth-first frontier is no reason to stop; the serial collector gives freed
+     * heap back). Without /proc: the heap in use plus the visited set, which is off the heap.
+     */
+    private long memory(boolean collect) {
+      if (collect) {
+        System.gc();
+      }
+      return ProcessMemory.inUse(visited == null ? 0 : visited.bytes());
     }
-    return rt.totalMemory() - rt.freeMemory() + visited.bytes();
   }
 
   private static Result incomplete(Result r, String why) {

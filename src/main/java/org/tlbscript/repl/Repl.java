@@ -47,11 +47,22 @@ public final class Repl {
     this.commands = new Commands(ws);
   }
 
-  /** The REPL with JLine line editing on {@code terminal}, history kept in {@code history}. */
+  /**
+   * The REPL with JLine line editing on {@code terminal}, history kept in {@code history}. A long
+   * exploration shows a progress line; Ctrl-C stops it and the session stays as it was before
+   * the statement (JLine takes Ctrl-C itself while a line is read: it drops the line).
+   */
   public static Repl onTerminal(Terminal terminal, Path history, String kernel) {
     Workspace ws = new Workspace(kernel);
-    return new Repl(new TerminalInput(terminal, history, ws), terminal.writer(), ws, true);
+    Repl repl = new Repl(new TerminalInput(terminal, history, ws), terminal.writer(), ws, true);
+    terminal.handle(Terminal.Signal.INT, sig -> repl.stop.set(true));
+    ws.limits(org.tlbscript.engine.Explorer.Limits.DEFAULT.watched(
+        new org.tlbscript.report.ProgressLine(terminal.writer()), repl.stop::get));
+    return repl;
   }
+
+  /** Set by Ctrl-C while a statement runs; cleared before each. */
+  private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Lines from a pipe or file: no prompt, no editing. */
   public static Input plainInput(BufferedReader reader) {
@@ -94,6 +105,7 @@ public final class Repl {
       if (trimmed.isEmpty()) {
         continue;
       }
+      stop.set(false);
       if (trimmed.startsWith(":")) {
         Commands.Result r = commands.run(trimmed);
         out.print(r.output());

@@ -25,11 +25,27 @@ final class Workspace {
   private Session session;
   private String kernelOverride;
   private boolean tracing;
+  /** Bounds, progress line and stop request for the sessions' explorations. */
+  private org.tlbscript.engine.Explorer.Limits limits = org.tlbscript.engine.Explorer.Limits.DEFAULT;
   /** The worst batch exit code so far (0 ok, 1 assertion failed, 3 invalid, 4 model bug, 5 incomplete). */
   private int exit;
 
   Workspace(String kernel) {
     this.kernelOverride = kernel;
+  }
+
+  void limits(org.tlbscript.engine.Explorer.Limits l) {
+    limits = l;
+    if (session != null) {
+      session.limits(l);
+    }
+  }
+
+  /** A new session with this workspace's limits. */
+  private Session newSession(KernelModel model, Checker.Setup setup) {
+    Session s = new Session(model, setup);
+    s.limits(limits);
+    return s;
   }
 
   int exit() {
@@ -165,7 +181,7 @@ final class Workspace {
     return switch (status) {
       case ASSERTION_FAILED -> 1;
       case MODEL_BUG -> 4;
-      case INCOMPLETE -> 5;
+      case INCOMPLETE, STOPPED -> 5;
       default -> 3;
     };
   }
@@ -178,7 +194,7 @@ final class Workspace {
 
   /** A fresh session on {@code model} with {@code stmts} run silently; failures go to {@code failed}. */
   private Session replay(List<Ast.Stmt> stmts, Checker.Setup setup, KernelModel model, List<Outcome> failed) {
-    Session s = new Session(model, setup);
+    Session s = newSession(model, setup);
     s.trace(false);
     for (Ast.Stmt st : stmts) {
       Outcome o = s.execute(st);
@@ -195,7 +211,7 @@ final class Workspace {
     if (accepted.isEmpty()) {
       session = null;
       if (tracing) {
-        session = new Session(Models.find(kernel()).orElseThrow(), Checker.check(List.of(), Models.knownNames()).setup());
+        session = newSession(Models.find(kernel()).orElseThrow(), Checker.check(List.of(), Models.knownNames()).setup());
         session.trace(true);
       }
       return;
@@ -275,7 +291,7 @@ final class Workspace {
     }
     long[][] old = counters(session);
     Checker.Result checked = Checker.check(accepted, Models.knownNames());
-    Session next = new Session(model, checked.setup());
+    Session next = newSession(model, checked.setup());
     next.trace(false);
     List<Ast.Stmt> kept = new ArrayList<>();
     StringBuilder dropped = new StringBuilder();

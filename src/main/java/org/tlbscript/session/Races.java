@@ -56,6 +56,7 @@ final class Races {
       }
     }
     List<World> next = new ArrayList<>();
+    String incomplete = null;
     long states = 0;
     long transitions = 0;
     long millis = 0;
@@ -85,23 +86,65 @@ final class Races {
       if (!r.symmetry.isEmpty()) {
         symmetry.add(r.symmetry);
       }
+      if (!r.complete && Explorer.INTERRUPTED.equals(r.incomplete)) {
+        return new Outcome(Outcome.Status.STOPPED, figures(s, block, r.states, r.transitions,
+            "found " + r.finals.size(), r.millis, symmetry) , new Diagnostic(block.pos(),
+            "interrupted: explored " + r.states + " states, " + r.finals.size() + " outcomes found so far"));
+      }
       if (!r.complete) {
-        return new Outcome(Outcome.Status.INCOMPLETE, "", new Diagnostic(block.pos(),
-            "incomplete: explored " + r.states + " states and stopped at the " + r.incomplete,
-            "raise the bound (--max-states, --timeout, --max-memory; the heap with JAVA_OPTS=-Xmx2g), "
-                + "or make the block smaller"));
+        // what it found is real: its final states, and each first stale use or freed walk,
+        // carried on to the end of the block; assertions below judge those
+        incomplete = "exploration incomplete after " + r.states + " states, stopped at the " + r.incomplete;
+        finishFirstEvents(engine, s.setup.speculate(), start, lanes, r);
       }
       for (int i = 0; i < r.finals.size(); i++) {
         next.add(new World(r.finals.get(i), new Witness(block, r, r.finalAt.get(i), start, lanes,
             w.witness(), s.history.size())));
       }
     }
+    if (next.isEmpty()) { // nothing to go on with: the session stays as it was
+      return new Outcome(Outcome.Status.STOPPED, figures(s, block, states, transitions, "found 0", millis,
+          symmetry), new Diagnostic(block.pos(), incomplete + "; no outcome found, so nothing can be judged",
+          "raise the bound (--max-states, --timeout, --max-memory), or make the block smaller"));
+    }
     s.worlds = next;
     dedupe(s);
     s.focus(0);
-    return Outcome.ok(String.format("together (line %d): %d states, %d transitions, %d outcome%s, %d ms, memory %s%s%n",
-        block.pos().line(), states, transitions, s.worlds.size(), s.worlds.size() == 1 ? "" : "s",
-        millis, s.setup.tso() ? "tso" : "sc", symmetry.isEmpty() ? "" : ", " + String.join("; ", symmetry)));
+    if (incomplete != null) {
+      s.incomplete = incomplete;
+      return new Outcome(Outcome.Status.INCOMPLETE, figures(s, block, states, transitions,
+          "found " + s.worlds.size(), millis, symmetry), new Diagnostic(block.pos(), incomplete + "; "
+          + s.worlds.size() + " outcome" + (s.worlds.size() == 1 ? "" : "s") + " found so far: the assertions "
+          + "that follow judge those", "raise the bound (--max-states, --timeout, --max-memory; the heap with "
+          + "JAVA_OPTS=-Xmx2g), or make the block smaller"));
+    }
+    return Outcome.ok(figures(s, block, states, transitions, "" + s.worlds.size(), millis, symmetry));
+  }
+
+  /** The block's figures line: states, transitions, outcomes ({@code outcomes} says how many), time. */
+  private static String figures(Session s, Ast.Together block, long states, long transitions, String outcomes,
+      long millis, java.util.Set<String> symmetry) {
+    boolean one = outcomes.endsWith(" 1") || outcomes.equals("1");
+    return String.format("together (line %d): %d states, %d transitions, %s outcome%s, %d ms, memory %s%s%n",
+        block.pos().line(), states, transitions, outcomes, one ? "" : "s", millis, s.setup.tso() ? "tso" : "sc",
+        symmetry.isEmpty() ? "" : ", " + String.join("; ", symmetry));
+  }
+
+  /**
+   * Each CPU's first stale use and first freed walk that an incomplete run found, carried to
+   * the end of the block by one schedule, become outcomes: a violation found before a limit
+   * hit is a real one, with its interleaving.
+   */
+  private static void finishFirstEvents(Engine engine, boolean speculate, Machine start,
+      List<List<Explorer.Start>> lanes, Explorer.Result r) {
+    Explorer explorer = new Explorer(engine, speculate);
+    for (Explorer.At[] first : List.of(r.firstStaleUse, r.firstFreedWalk)) {
+      for (Explorer.At at : first) {
+        if (at != null) {
+          explorer.carryToEnd(start, lanes, r, at);
+        }
+      }
+    }
   }
 
   /** {@link Session#explore()}: an exploration with no lanes, judged by stale/freed-walk none. */
@@ -126,8 +169,9 @@ final class Races {
           new Witness(null, null, null, start, lanes, s.worlds.get(0).witness(), s.history.size()), bug.path()), bug);
     }
     if (!r.complete) {
-      return new Outcome(Outcome.Status.INCOMPLETE, "", new Diagnostic(here,
-          "incomplete: explored " + r.states + " states and stopped at the " + r.incomplete));
+      return new Outcome(Explorer.INTERRUPTED.equals(r.incomplete) ? Outcome.Status.STOPPED
+          : Outcome.Status.INCOMPLETE, "", new Diagnostic(here, "incomplete: explored " + r.states
+          + " states and stopped at the " + r.incomplete + "; " + r.finals.size() + " outcomes found so far"));
     }
     List<World> saved = s.worlds;
     Machine savedMachine = s.machine();
@@ -229,19 +273,31 @@ final class Races {
       }
     }
     String verdict = holds == n ? "Always" : holds == 0 ? "Never" : "Sometimes";
-    String figure = String.format("  %s   %s (%d of %d outcomes)%n", a.toSource(), verdict, holds, n);
+    String of = s.incomplete == null ? " outcomes" : " outcomes found";
+    String figure = String.format("  %s   %s%s (%d of %d%s)%n", a.toSource(), s.incomplete == null ? ""
+        : "so far ", verdict, holds, n, of);
     boolean ok = a.sometimes() ? holds > 0 : holds == n;
     if (ok && a.sometimes()) {
       return Outcome.ok(figure + explain(s, firstPass, a, null));
     }
+    if (ok && s.incomplete != null) {
+      // holding in the outcomes found says nothing of those not found
+      return new Outcome(Outcome.Status.INCOMPLETE, figure, new Diagnostic(a.pos(), "no violation in the " + n
+          + " outcomes found; " + s.incomplete));
+    }
     if (ok) {
       return Outcome.ok(figure);
     }
-    String why = a.sometimes() ? "in none of the " + n + " outcomes" : "in " + (n - holds) + " of " + n
-        + " outcomes: " + failure;
+    if (a.sometimes() && s.incomplete != null) {
+      return new Outcome(Outcome.Status.INCOMPLETE, figure, new Diagnostic(a.pos(), "no witness in the " + n
+          + " outcomes found; " + s.incomplete));
+    }
+    String why = a.sometimes() ? "in any of the " + n + " outcomes" : "in " + (n - holds) + " of " + n + of
+        + ": " + failure;
     String text = a.sometimes() ? figure : figure + explain(s, firstFail, a, failure);
     return new Outcome(Outcome.Status.ASSERTION_FAILED, text, new Diagnostic(a.pos(),
-        "assertion failed: " + (a.sometimes() ? "never holds " : "does not hold ") + why));
+        "assertion failed: " + (a.sometimes() ? "never holds " : "does not hold ") + why
+            + (s.incomplete == null ? "" : " (violation found; " + s.incomplete + ")")));
   }
 
   /** The state a verdict on {@code a} is best explained at: the first violation for event checks. */

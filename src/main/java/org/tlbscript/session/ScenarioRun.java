@@ -2,6 +2,7 @@ package org.tlbscript.session;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.tlbscript.engine.Explorer.Limits;
 import org.tlbscript.kernels.KernelModel;
 import org.tlbscript.kernels.Models;
 import org.tlbscript.lang.Ast;
@@ -18,10 +19,10 @@ public final class ScenarioRun {
     PASSED, FAILED, INVALID, MODEL_BUG, INCOMPLETE
   }
 
-  /** Bounds for together blocks, set by the command line. */
-  private static volatile org.tlbscript.engine.Explorer.Limits limits = org.tlbscript.engine.Explorer.Limits.DEFAULT;
+  /** Bounds for together blocks where the caller gives none (tests narrow them). */
+  private static volatile Limits limits = Limits.DEFAULT;
 
-  public static void limits(org.tlbscript.engine.Explorer.Limits l) {
+  public static void limits(Limits l) {
     limits = l;
   }
 
@@ -33,7 +34,7 @@ public final class ScenarioRun {
    * Runs {@code source}. {@code kernelOverride} (may be null) replaces the file's `kernel` line.
    */
   public static Result run(Source source, String kernelOverride, boolean trace) {
-    return run(source, kernelOverride, null, trace);
+    return run(source, kernelOverride, null, trace, null, limits);
   }
 
   /**
@@ -42,13 +43,18 @@ public final class ScenarioRun {
    * several.
    */
   public static List<Result> runAll(Source source, String kernelOverride, boolean trace) {
+    return runAll(source, kernelOverride, trace, limits);
+  }
+
+  /** As {@link #runAll(Source, String, boolean)}, its together blocks bounded by {@code bounds}. */
+  public static List<Result> runAll(Source source, String kernelOverride, boolean trace, Limits bounds) {
     String kernel = kernelOverride != null ? kernelOverride : headerKernel(source);
     if (!Checker.ALL.equals(kernel)) {
-      return List.of(run(source, kernelOverride, trace));
+      return List.of(run(source, kernelOverride, null, trace, null, bounds));
     }
     List<Result> out = new ArrayList<>();
     for (KernelModel m : Models.all()) {
-      Result r = run(source, null, m, trace);
+      Result r = run(source, null, m, trace, null, bounds);
       out.add(new Result(source.name() + " [" + m.name + "]", r.status, r.output, r.diagnostics,
           r.kernel, r.nanos));
     }
@@ -68,7 +74,7 @@ public final class ScenarioRun {
 
   /** Runs {@code source} on {@code model} whatever its `kernel` line says (for patched models). */
   public static Result runOn(Source source, KernelModel model, boolean trace) {
-    return run(source, null, model, trace);
+    return run(source, null, model, trace, null, limits);
   }
 
   /** Watches a run statement by statement (used by {@link Comparison}). */
@@ -82,17 +88,13 @@ public final class ScenarioRun {
 
   /** As {@link #runOn}, with {@code watcher} told of the session and of each statement. */
   static Result runWatched(Source source, KernelModel model, Watcher watcher) {
-    return run(source, null, model, false, watcher);
-  }
-
-  private static Result run(Source source, String kernelOverride, KernelModel model, boolean trace) {
-    return run(source, kernelOverride, model, trace, null);
+    return run(source, null, model, false, watcher, limits);
   }
 
   private static Result run(Source source, String kernelOverride, KernelModel model, boolean trace,
-      Watcher watcher) {
+      Watcher watcher, Limits bounds) {
     long t0 = System.nanoTime();
-    Result r = execute(source, kernelOverride, model, trace, watcher);
+    Result r = execute(source, kernelOverride, model, trace, watcher, bounds);
     List<String> expected = expectedErrors(source);
     if (expected.isEmpty()) {
       return new Result(r.name, r.status, r.output, r.diagnostics, r.kernel, System.nanoTime() - t0);
@@ -143,7 +145,7 @@ public final class ScenarioRun {
   }
 
   private static Result execute(Source source, String kernelOverride, KernelModel override,
-      boolean trace, Watcher watcher) {
+      boolean trace, Watcher watcher, Limits bounds) {
     long t0 = System.nanoTime();
     Parser.Result parsed = Parser.parse(source);
     Checker.Result checked = Checker.check(parsed.statements(), Models.knownNames());
@@ -160,7 +162,7 @@ public final class ScenarioRun {
     KernelModel model = override != null ? override : Models.find(kernel).orElseThrow();
     Session session = new Session(model, checked.setup());
     session.trace(trace);
-    session.limits(limits);
+    session.limits(bounds);
     if (watcher != null) {
       watcher.started(session);
     }
@@ -177,10 +179,10 @@ public final class ScenarioRun {
         diagnostics.add(o.diagnostic());
       }
       switch (o.status()) {
-        case ASSERTION_FAILED -> status = Status.FAILED;
+        case ASSERTION_FAILED -> status = Status.FAILED; // a violation found is real, bounds or not
         case INVALID -> status = Status.INVALID;
         case MODEL_BUG -> status = Status.MODEL_BUG;
-        case INCOMPLETE -> status = Status.INCOMPLETE;
+        case INCOMPLETE, STOPPED -> status = status == Status.FAILED ? status : Status.INCOMPLETE;
         default -> { }
       }
       if (o.stopsRun()) {

@@ -52,6 +52,11 @@ public final class Session {
   /** Statements that changed the state, in order: the prefix of counterexample scripts. */
   final List<Stmt> history = new ArrayList<>();
   org.tlbscript.engine.Explorer.Limits limits = org.tlbscript.engine.Explorer.Limits.DEFAULT;
+  /**
+   * Why the outcomes are only some of the possible ones (a together block stopped at a bound),
+   * or null: a violation found in them is real, their passing proves nothing.
+   */
+  String incomplete;
 
   public static final long DEFAULT_CEILING = 33;
 
@@ -159,7 +164,7 @@ public final class Session {
       return on.covers(model.name, org.tlbscript.kernels.Models.names()) ? execute(on.assertion())
           : Outcome.ok("");
     } else if (s instanceof Assert a) {
-      if (worlds.size() > 1) {
+      if (worlds.size() > 1 || incomplete != null) {
         return Races.assertion(this, a);
       }
       focus(0);

@@ -83,9 +83,21 @@ class CliTest {
     file("c.tlbs", FAILING);
     Run r = tlbscript("run", dir.toString());
     assertEquals(List.of("INVALID " + dir.resolve("a.tlbs"), "PASS " + dir.resolve("b.tlbs"),
-        "FAIL " + dir.resolve("c.tlbs"), "1 passed, 2 failed"), r.lines());
+        "FAIL " + dir.resolve("c.tlbs"), "1 passed, 1 failed, 1 invalid"), r.lines());
     assertEquals(3, r.exit());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
+  void theSummaryCountsInvalidAndIncompleteRunsApartFromFailures() throws Exception {
+    file("a.tlbs", INVALID);
+    file("b.tlbs", PASSING);
+    file("c.tlbs", FAILING);
+    file("d.tlbs", "cpus 2\ncpu0 switch mm1\ntogether {\n  cpu0: unmap mm1 0x2000\n  cpu1: switch mm1\n}\n");
+    Run r = tlbscript("run", "--max-states", "5", dir.toString());
+    assertEquals("1 passed, 1 failed, 1 invalid, 1 incomplete", r.lines().get(r.lines().size() - 1));
+    assertEquals(5, r.exit());
+    assertTrue(r.err().contains("d.tlbs:3:1: error: exploration incomplete after "), r.err());
   }
 
   @Test

@@ -35,16 +35,36 @@ class ExplorationLimitsIT {
   }
 
   @Test
-  void theMemoryBoundEndsTheRunAsIncomplete() throws Exception {
-    String out = run("48m", 5, HUGE); // the visited set (off the heap) counts towards the bound
-    assertTrue(out.contains("error: incomplete: explored ") && out.contains("memory bound of"), out);
+  void theMemoryBoundHoldsTheProcesssResidentMemory() throws Exception {
+    // the bound counts what the system counts: heap, the visited set off the heap, the JVM
+    String out = run("256m", 5, "--max-memory", "150", HUGE[0], HUGE[1], HUGE[2]);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("memory bound of 150 MB \\((\\d+) MB resident\\)")
+        .matcher(out);
+    assertTrue(m.find(), out);
+    assertTrue(Integer.parseInt(m.group(1)) <= 150 * 11 / 10, "resident " + m.group(1) + " MB: " + out);
     assertTrue(out.contains("INCOMPLETE " + BIG), out);
+    assertTrue(out.contains("outcomes found so far"), out);
+  }
+
+  @Test
+  void ctrlCStopsTheExplorationAndTheRunPrintsItsSummary() throws Exception {
+    String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(jvm, "-jar", JAR.toString(), "run", HUGE[0], HUGE[1], HUGE[2],
+        "scenarios/s01-plain-shootdown.tlbs").redirectErrorStream(true).start();
+    Thread.sleep(3000); // well into the exploration (over 20 M states: a minute or more)
+    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(5, p.exitValue(), out);
+    assertTrue(out.contains("error: interrupted: explored "), out);
+    assertTrue(out.contains("0 passed, 0 failed, 1 incomplete (interrupted: 1 file not run)"), out);
+    assertFalse(out.contains("Exception") || out.contains("\tat "), out);
   }
 
   @Test
   void aHeapThatRunsOutBeforeTheBoundEndsTheRunAsIncompleteToo() throws Exception {
     // the visited set is off the heap, so only a tiny heap runs out (the breadth-first frontier)
     String out = run("8m", 5, "--max-memory", "4000", HUGE[0], HUGE[1], HUGE[2]);
-    assertTrue(out.contains("error: incomplete: explored ") && out.contains("JVM heap limit of"), out);
+    assertTrue(out.contains("error: exploration incomplete after ") && out.contains("JVM heap limit of"), out);
   }
 }

@@ -123,4 +123,35 @@ class ReplTmuxIT {
     assertTrue(out.contains("1 passed, 0 failed"), out);
     assertEquals(0, run.exitValue(), out);
   }
+
+  @Test
+  void ctrlCStopsALongExplorationAndTheSessionStaysAsItWas() throws Exception {
+    assumeTrue(tmuxPresent(), "tmux is not installed");
+    assumeTrue(Files.exists(JAR), "target/tlbscript.jar is not built (mvn package)");
+    Path saved = dir.resolve("saved.tlbs");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cmd = "trap : INT; " + java + " -jar " + JAR.toAbsolutePath() + " repl --kernel v4.20 --history "
+        + dir.resolve("history");
+    tmux("new-session", "-d", "-s", "repl", "-x", "150", "-y", "50", "sh", "-c", cmd);
+    waitFor("tlbs> ");
+    for (String line : List.of("cpus 4", "cpu1 switch mm2", "cpu2 switch mm2", "cpu3 switch mm2", "cpu0 switch mm1")) {
+      keys(line, "Enter");
+    }
+    // v4.20's range flush visits CPUs in id order: no symmetry, tens of millions of states
+    keys("together {", "Enter", "cpu0: flush mm1 range 0x2000..0x3000; flush mm1 range 0x2000..0x3000", "Enter");
+    for (int c = 1; c <= 3; c++) {
+      keys("cpu" + c + ": switch mm1; switch mm2; switch mm1", "Enter");
+    }
+    keys("}", "Enter");
+    waitFor("exploring: "); // the progress line, after the first second
+    keys("C-c");
+    String screen = waitFor("error: interrupted: explored ");
+    assertTrue(screen.contains("outcomes found so far"), screen);
+    waitUntil(s -> s.strip().endsWith("tlbs>"), "a prompt after Ctrl-C");
+    keys("assert cpu1 loaded mm2", "Enter"); // the state before the block
+    keys(":save " + saved + " --assert", "Enter");
+    waitFor("(tlbscript run: passed)");
+    String file = Files.readString(saved);
+    assertTrue(file.contains("cpu0 switch mm1") && !file.contains("together"), file);
+  }
 }
