@@ -268,6 +268,11 @@ public final class Engine {
   private static final int BLOCKED = -2;
   private static final int RETURNED = -3;
 
+  /** Whether the last step run read its CPU's own state (see {@link CpuExec#readsCpu}). */
+  boolean lastStepReadCpuState() {
+    return exec.readsCpu;
+  }
+
   /**
    * Private steps (P, and control flow other than waiting) touch only their CPU's registers and
    * frame: they commute with every other move, which is what partial-order reduction uses.
@@ -592,6 +597,11 @@ public final class Engine {
     private StringBuilder notes;
     /** Shared-memory accesses made by the current step (private steps must make none). */
     int shared;
+    /**
+     * Whether the current step read this CPU's own state (registers, per-CPU variables, CR3),
+     * which an IPI handler taken on it may change: such a step does not commute with taking one.
+     */
+    boolean readsCpu;
     /** The step running (null for a plain program's). */
     Step step;
 
@@ -602,6 +612,7 @@ public final class Engine {
       this.frame = (int) m.reg(cpu, TOP);
       this.notes = null;
       this.shared = 0;
+      this.readsCpu = false;
       this.step = null;
       return this;
     }
@@ -764,11 +775,13 @@ public final class Engine {
       if (vars.ownerOf(cell) != cpu && cell != vars.tlbState(cpu)) {
         throw new ModelBug("cpu" + cpu + " reads " + cellName(cell) + " as its own");
       }
+      readsCpu = true;
       return m.loadOwn(cpu, layout.cell(cell));
     }
 
     @Override
     public long ownBit(int cell) {
+      readsCpu = true;
       if (!vars.isCpumask(cell)) {
         throw new ModelBug("ownBit of " + cellName(cell) + ", which is not a cpumask");
       }
@@ -825,6 +838,7 @@ public final class Engine {
 
     @Override
     public long reg(int r) {
+      readsCpu = true;
       return m.reg(cpu, r);
     }
 
@@ -851,7 +865,25 @@ public final class Engine {
 
     @Override
     public Machine hw() {
+      readsCpu = true;
       return m;
+    }
+
+    @Override
+    public Layout layout() {
+      return layout;
+    }
+
+    @Override
+    public int cr3Root() {
+      readsCpu = true;
+      return m.cr3Root(cpu);
+    }
+
+    @Override
+    public int cr3Asid() {
+      readsCpu = true;
+      return m.cr3Asid(cpu);
     }
 
     @Override

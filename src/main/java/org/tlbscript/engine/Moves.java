@@ -197,8 +197,8 @@ public final class Moves {
     if (m.pendingIpis(c) == 0 && !ipiMayCome(m, c, lanes)) {
       return true;
     }
-    if (!engine.irqsOn(trial, c)) {
-      return false;
+    if (!engine.irqsOn(trial, c) || engine.lastStepReadCpuState()) {
+      return false; // the handler would see the move, or the move what the handler changed
     }
     Layout l = engine.layout;
     for (int i = l.cpuBase(c), end = l.reg(c, Engine.FRAMES); i < end; i++) {

@@ -1,5 +1,6 @@
 package org.tlbscript.kernels;
 
+import org.tlbscript.hw.Layout;
 import org.tlbscript.hw.Machine;
 
 /**
@@ -89,7 +90,16 @@ public interface Exec {
   long regOf(int cpu, int r);
 
   // ---- hardware ----
+  /** The raw machine (for ghost bookkeeping); reading through it counts as reading this CPU's state. */
   Machine hw();
+
+  /** Where the scenario's pages, regions and cells live (fixed for the run). */
+  Layout layout();
+
+  /** This CPU's CR3: the root it holds and its ASID. */
+  int cr3Root();
+
+  int cr3Asid();
 
   void writeCr3(int mm, int asid, boolean noflush);
 

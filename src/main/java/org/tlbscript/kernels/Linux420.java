@@ -414,7 +414,7 @@ public final class Linux420 {
     }, "H6");
     r.fn(n.flushAll());
     r.step("H5b", CR3, "full: native_write_cr3(__native_read_cr3()) flushes the current PCID",
-        x -> x.writeCr3(x.hw().cr3Root(x.cpu()), x.hw().cr3Asid(x.cpu()), false));
+        x -> x.writeCr3(x.cr3Root(), x.cr3Asid(), false));
     r.fn(n.handler());
     r.step("H6", P, "ctxs[asid].tlb_gen := mm_tlb_gen",
         x -> x.setReg(Vars.ctxGen((int) x.get(asid)), x.get(mmGen)));

@@ -221,7 +221,7 @@ public final class Linux614 {
     return m.replace("collapse", "CO3", s -> Step.call("CO3", s.function(),
             "flush_tlb_range(vma, haddr, haddr + HPAGE_PMD_SIZE): freed_tables = true (3ef938c35035)",
             s.callee(), x -> {
-              long base2 = x.hw().layout.regionAddress((int) x.get(region));
+              long base2 = x.layout().regionAddress((int) x.get(region));
               return new long[] {x.get(mm), base2, base2 + Layout.PMD_SIZE, Vars.PAGE_SHIFT, 1};
             }))
         .replace("flush_tlb_range", "FR1", s -> Step.call("FR1", s.function(),

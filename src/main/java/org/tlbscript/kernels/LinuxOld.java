@@ -422,7 +422,7 @@ public final class LinuxOld {
     r.ret("H6", "return");
     r.fn("local_flush_tlb");
     r.step("H5b", CR3, "local_flush_tlb(): reload CR3 (no PCID: drops every user entry)",
-        x -> x.writeCr3(x.hw().cr3Root(x.cpu()), x.hw().cr3Asid(x.cpu()), false));
+        x -> x.writeCr3(x.cr3Root(), x.cr3Asid(), false));
     return r.build();
   }
 
@@ -529,7 +529,7 @@ public final class LinuxOld {
         x -> x.reg(Vars.INFO_END) != Vars.TLB_FLUSH_ALL, "F5b");
     r.fn("local_flush_tlb");
     r.stepThen("F5a", CR3, "local_flush_tlb() (a CR3 write: an implicit full barrier)",
-        x -> x.writeCr3(x.hw().cr3Root(x.cpu()), x.hw().cr3Asid(x.cpu()), false), "F6");
+        x -> x.writeCr3(x.cr3Root(), x.cr3Asid(), false), "F6");
     r.fn("__flush_tlb_single");
     r.step("F5b", HW, "for each page of [start, end): INVLPG (an implicit full barrier)", x -> {
       for (long a = x.reg(Vars.INFO_START); a < x.reg(Vars.INFO_END); a += 1L << Vars.PAGE_SHIFT) {
@@ -562,7 +562,7 @@ public final class LinuxOld {
     r.jumpIf("H5", "if f->flush_end != TLB_FLUSH_ALL goto H5a",
         x -> x.regOf((int) x.get(f), Vars.INFO_END) != Vars.TLB_FLUSH_ALL, "H5a");
     r.fn("local_flush_tlb");
-    r.step("H5b", CR3, "local_flush_tlb()", x -> x.writeCr3(x.hw().cr3Root(x.cpu()), x.hw().cr3Asid(x.cpu()), false));
+    r.step("H5b", CR3, "local_flush_tlb()", x -> x.writeCr3(x.cr3Root(), x.cr3Asid(), false));
     r.ret("H6", "return");
     r.fn("__flush_tlb_single");
     r.step("H5a", HW, "INVLPG every page of [f->flush_start, f->flush_end)", x -> {
@@ -587,7 +587,7 @@ public final class LinuxOld {
     });
     r.jumpIf("BF2", "if cpu ∉ batch->cpumask goto BF3", x -> (x.get(mask) >> x.cpu() & 1) == 0, "BF3");
     r.fn("local_flush_tlb");
-    r.step("BF2a", CR3, "local_flush_tlb()", x -> x.writeCr3(x.hw().cr3Root(x.cpu()), x.hw().cr3Asid(x.cpu()), false));
+    r.step("BF2a", CR3, "local_flush_tlb()", x -> x.writeCr3(x.cr3Root(), x.cr3Asid(), false));
     r.fn(Linux420.BATCH_FLUSH);
     r.returnIf("BF3", "if cpumask_any_but(batch->cpumask, cpu) >= nr_cpu_ids return",
         x -> (x.get(mask) & ~(1L << x.cpu())) == 0);

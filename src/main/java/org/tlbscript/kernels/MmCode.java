@@ -136,7 +136,7 @@ public final class MmCode {
   }
 
   private static boolean ptlFree(Exec x, long mm, long va) {
-    return x.ptlHolder((int) mm, x.hw().layout.page(va)) < 0;
+    return x.ptlHolder((int) mm, x.layout().page(va)) < 0;
   }
 
   /** __pte_alloc's pmd_install: under pmd_lock, a PTE page unless another CPU installed one. */
@@ -159,7 +159,7 @@ public final class MmCode {
     r.awaitThen(label, RMW, function + "pte_offset_map_lock (waits while another CPU holds it); if "
         + "pte_none(*pte) (no other CPU mapped it): set_pte_at(pte := " + what + ", writable); pte_unmap_unlock",
         x -> ptlFree(x, x.get(mm), x.get(va)), x -> {
-          int page = x.hw().layout.page(x.get(va));
+          int page = x.layout().page(x.get(va));
           long given = pfn == null ? 0 : x.get(pfn);
           x.fence();
           if (x.loadPte((int) x.get(mm), page) == 0) {
@@ -176,7 +176,7 @@ public final class MmCode {
   }
 
   private static void populate(Exec x, long mm, long va) {
-    Layout l = x.hw().layout;
+    Layout l = x.layout();
     int region = l.regionOf(l.page(va));
     if (x.loadPmd((int) mm, region) == 0) {
       x.storePmd((int) mm, region, x.allocTable((int) mm, region));
@@ -249,11 +249,11 @@ public final class MmCode {
     });
     r.fn(walkFunction);
     r.jumpIf(prefix + "2", "if page ≥ end goto " + done,
-        x -> x.get(page) >= x.hw().layout.pages()
-            || x.hw().layout.pageAddress((int) x.get(page)) >= x.get(end), done);
+        x -> x.get(page) >= x.layout().pages()
+            || x.layout().pageAddress((int) x.get(page)) >= x.get(end), done);
     r.stepThen(prefix + "3", RMW, changeText, x -> {
       int p = (int) x.get(page);
-      long addr = x.hw().layout.pageAddress(p);
+      long addr = x.layout().pageAddress(p);
       if (change.apply(x, (int) x.get(mm), p)) {
         x.set(tlbStart, Math.min(x.get(tlbStart), addr));
         x.set(tlbEnd, Math.max(x.get(tlbEnd), addr + Layout.PAGE_SIZE));
@@ -273,7 +273,7 @@ public final class MmCode {
   }
 
   private static long firstPage(Exec x, long addr) {
-    Layout l = x.hw().layout;
+    Layout l = x.layout();
     int p = 0;
     while (p < l.pages() && l.pageAddress(p) < addr) {
       p++;
@@ -306,8 +306,8 @@ public final class MmCode {
     Local pages = r.local("pages");
     r.step("PR1", P, "page := first page ≥ start; pages := 0", x -> x.set(page, firstPage(x, x.get(start))));
     r.jumpIf("PR2", "if page ≥ end goto PR4",
-        x -> x.get(page) >= x.hw().layout.pages()
-            || x.hw().layout.pageAddress((int) x.get(page)) >= x.get(end), "PR4");
+        x -> x.get(page) >= x.layout().pages()
+            || x.layout().pageAddress((int) x.get(page)) >= x.get(end), "PR4");
     r.stepThen("PR3", RMW, "ptep_modify_prot_start/commit: if present and writable, pte := read-only; pages++", x -> {
       int p = (int) x.get(page);
       if (makeReadOnly(x, (int) x.get(mm), p)) {
@@ -363,10 +363,10 @@ public final class MmCode {
         + "(held across the flush, as wp_page_copy and try_to_migrate_one hold it)",
         x -> ptlFree(x, x.get(mm), x.get(va)), x -> {
           x.fence();
-          x.ptl((int) x.get(mm), x.hw().layout.page(x.get(va)), true);
+          x.ptl((int) x.get(mm), x.layout().page(x.get(va)), true);
         });
     r.step("RM1", RMW, "old := ptep_get_and_clear(pte)", x -> {
-      int p = x.hw().layout.page(x.get(va));
+      int p = x.layout().page(x.get(va));
       x.set(old, x.xchgPte((int) x.get(mm), p, 0));
       x.pteChanged((int) x.get(mm), p);
     });
@@ -375,7 +375,7 @@ public final class MmCode {
     r.fn("set_pte_at");
     r.step("RM3", RMW, "set_pte_at(pte := new page, same permissions); pte_unmap_unlock (the unlock store "
         + "follows the PTE store: the buffer drains)", x -> {
-          int p = x.hw().layout.page(x.get(va));
+          int p = x.layout().page(x.get(va));
           x.storePte((int) x.get(mm), p, Machine.pte(x.allocPfn(), Machine.pteWritable(x.get(old))));
           x.fence();
           x.ptl((int) x.get(mm), p, false);
@@ -393,7 +393,7 @@ public final class MmCode {
       Local region, Local unlinked, Local tlbStart, Local tlbEnd, Local freed, String done) {
     r.fn("free_pgtables");
     r.step("FP1", P, "region := first 2 MiB region inside [start, end)", x -> {
-      Layout l = x.hw().layout;
+      Layout l = x.layout();
       int g = 0;
       while (g < l.regions() && l.regionAddress(g) < x.get(start)) {
         g++;
@@ -401,14 +401,14 @@ public final class MmCode {
       x.set(region, g);
     });
     r.jumpIf("FP2", "if no region left inside [start, end) goto " + done, x -> {
-      Layout l = x.hw().layout;
+      Layout l = x.layout();
       int g = (int) x.get(region);
       return g >= l.regions() || l.regionAddress(g) + Layout.PMD_SIZE > x.get(end);
     }, done);
     r.fn("free_pte_range");
     r.stepThen("FP3", W, "if the PMD maps a PTE page: pmd_clear(pmd); pte_free_tlb: tlb.freed_tables := 1, "
         + "__tlb_adjust_range(region, PAGE_SIZE)", x -> {
-          Layout l = x.hw().layout;
+          Layout l = x.layout();
           int g = (int) x.get(region);
           long table = x.loadPmd((int) x.get(mm), g);
           if (table != 0) {
@@ -509,7 +509,7 @@ public final class MmCode {
     Local batch = r.local("batch_cpumask", Holds.CPUMASK);
     Local gen = r.local("gen");
     r.step("RC1", RMW, "pteval := ptep_get_and_clear(mm, address, pte)", x -> {
-      int p = x.hw().layout.page(x.get(va));
+      int p = x.layout().page(x.get(va));
       x.xchgPte((int) x.get(mm), p, 0);
       x.pteChanged((int) x.get(mm), p);
     });
@@ -536,12 +536,12 @@ public final class MmCode {
     Local region = r.local("region");
     Local pmd = r.local("pmd");
     r.step("CO1", P, "haddr := va & HPAGE_PMD_MASK; the small pages are copied into a huge page", x -> {
-      Layout l = x.hw().layout;
+      Layout l = x.layout();
       x.set(region, l.regionOf(l.page(x.get(va))));
     });
     r.fn("pmdp_collapse_flush");
     r.step("CO2", RMW, "pmd := pmdp_huge_get_and_clear(mm, haddr, pmdp)", x -> {
-      Layout l = x.hw().layout;
+      Layout l = x.layout();
       int g = (int) x.get(region);
       x.set(pmd, x.loadPmd((int) x.get(mm), g));
       x.storePmd((int) x.get(mm), g, 0);
@@ -553,7 +553,7 @@ public final class MmCode {
       }
     });
     r.call("CO3", "flush_tlb_range(vma, haddr, haddr + HPAGE_PMD_SIZE): freed_tables = false", flush, x -> {
-      long base = x.hw().layout.regionAddress((int) x.get(region));
+      long base = x.layout().regionAddress((int) x.get(region));
       return new long[] {x.get(mm), base, base + Layout.PMD_SIZE, Vars.PAGE_SHIFT, 0};
     });
     r.fn("retract_page_tables");
