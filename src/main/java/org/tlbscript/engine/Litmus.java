@@ -1,15 +1,15 @@
 package org.tlbscript.engine;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.tlbscript.hw.Layout;
 import org.tlbscript.hw.Machine;
 import org.tlbscript.kernels.Access;
@@ -20,48 +20,103 @@ import org.tlbscript.kernels.Vars;
 
 /**
  * herd7's x86 litmus tests on tlbscript's own engine: each thread becomes one routine of steps
- * (one per instruction) and the {@link Explorer} runs every interleaving, once with x86-TSO store
- * buffers and once without (sequential consistency). The final condition is then judged on every
- * final state, as herd7 does: Always, Sometimes or Never. This checks the engine's store-buffer
- * semantics against herd7's {@code x86tso.cat} and {@code sc.cat}.
- *
- * <p>Supported: {@code MOV [x],$n}, {@code MOV [x],REG}, {@code MOV REG,[x]}, {@code MOV REG,$n},
- * {@code MFENCE}; an optional init block of {@code x=n;} and {@code N:REG=n;}; a final
- * {@code exists}, {@code ~exists} or {@code forall} over {@code /\}, {@code \/}, {@code ~} and
- * terms {@code N:REG=n}, {@code x=n}.
+ * (one per instruction) and the {@link Explorer} runs every interleaving, with x86-TSO store
+ * buffers or without them (sequential consistency). The final condition is then judged on every
+ * distinct final state, as herd7 judges it on every candidate execution: Always, Sometimes or
+ * Never. The tests are parsed by {@code org.tlbscript.litmus.LitmusParser}; this class holds
+ * the parsed form, runs it and prints herd7's report.
  */
 public final class Litmus {
   private Litmus() {}
 
   public enum Verdict { Always, Sometimes, Never }
 
-  /** One instruction; {@code reg} and {@code loc} are null when the form has none. */
-  public record Instr(int line, String text, Kind kind, String reg, String loc, long value) {
-    public enum Kind { STORE, STORE_REG, LOAD, MOVE, MFENCE }
+  /** The final condition's quantifier, as written and as herd7 names the test's kind. */
+  public enum Quantifier {
+    EXISTS("exists", "Allowed"), NOT_EXISTS("~exists", "Forbidden"), FORALL("forall", "Required");
+
+    public final String text;
+    public final String kind;
+
+    Quantifier(String text, String kind) {
+      this.text = text;
+      this.kind = kind;
+    }
   }
 
-  /** A term of the condition or init block: a register of a thread ({@code thread ≥ 0}) or a location. */
-  public record Term(int thread, String name) implements Comparable<Term> {
-    @Override
-    public String toString() {
-      return thread >= 0 ? thread + ":" + name : name;
+  /**
+   * One instruction; {@code reg} and {@code loc} are null when the form has none, and
+   * {@code row} is its row of the program table (1 is the first below {@code P0 | P1 ;}).
+   */
+  public record Instr(int row, Kind kind, String reg, String loc, long value) {
+    public enum Kind {
+      /** {@code MOV [x],$v} */ STORE,
+      /** {@code MOV [x],REG} */ STORE_REG,
+      /** {@code MOV REG,[x]} */ LOAD,
+      /** {@code MOV REG,$v} */ MOVE,
+      /** {@code MFENCE} */ MFENCE,
+      /** {@code XCHG [x],REG} (implicitly locked) */ XCHG,
+      /** {@code LOCK ADD [x],$v} */ ADD,
+      /** {@code LOCK ADD [x],REG} */ ADD_REG,
+      /** {@code LOCK INC [x]} */ INC,
+      /** {@code LOCK CMPXCHG [x],REG}: compares [x] with EAX */ CMPXCHG,
+      /** {@code LOCK XADD [x],REG} */ XADD
     }
 
+    /** The register CMPXCHG compares with, and loads on failure. */
+    public static final String ACCUMULATOR = "EAX";
+
+    /** The registers it reads or writes. */
+    public List<String> regs() {
+      if (kind == Kind.CMPXCHG) {
+        return reg.equals(ACCUMULATOR) ? List.of(reg) : List.of(reg, ACCUMULATOR);
+      }
+      return reg == null ? List.of() : List.of(reg);
+    }
+
+    /** In herd7's syntax. */
+    @Override
+    public String toString() {
+      String m = "[" + loc + "]";
+      return switch (kind) {
+        case STORE -> "MOV " + m + ",$" + value;
+        case STORE_REG -> "MOV " + m + "," + reg;
+        case LOAD -> "MOV " + reg + "," + m;
+        case MOVE -> "MOV " + reg + ",$" + value;
+        case MFENCE -> "MFENCE";
+        case XCHG -> "XCHG " + m + "," + reg;
+        case ADD -> "LOCK ADD " + m + ",$" + value;
+        case ADD_REG -> "LOCK ADD " + m + "," + reg;
+        case INC -> "LOCK INC " + m;
+        case CMPXCHG -> "LOCK CMPXCHG " + m + "," + reg;
+        case XADD -> "LOCK XADD " + m + "," + reg;
+      };
+    }
+  }
+
+  /** A register of a thread ({@code thread ≥ 0}) or a location ({@code thread = -1}). */
+  public record Term(int thread, String name) implements Comparable<Term> {
+    /** As herd7 prints it: {@code 0:EAX}, {@code [x]}. */
+    @Override
+    public String toString() {
+      return thread >= 0 ? thread + ":" + name : "[" + name + "]";
+    }
+
+    /** herd7's order: registers by thread, then locations. */
     @Override
     public int compareTo(Term o) {
-      // herd prints registers (by thread) before locations
       int a = thread >= 0 ? thread : Integer.MAX_VALUE;
       int b = o.thread >= 0 ? o.thread : Integer.MAX_VALUE;
       return a != b ? Integer.compare(a, b) : name.compareTo(o.name);
     }
   }
 
-  /** The condition: a term's value test, or ~, /\, \/ of conditions. */
+  /** The condition: a term's value test, or not, and, or of conditions ({@code true} is an empty And). */
   public sealed interface Cond {
-    /** Does it hold for these values (a term not given is 0, as herd's initial state)? */
+    /** Does it hold for these values (a term not given is 0)? */
     boolean holds(Map<Term, Long> v);
 
-    /** Adds the terms it reads, in order. */
+    /** Adds the terms it reads. */
     void terms(Set<Term> out);
 
     record Eq(Term term, long value) implements Cond {
@@ -71,6 +126,11 @@ public final class Litmus {
 
       public void terms(Set<Term> out) {
         out.add(term);
+      }
+
+      @Override
+      public String toString() {
+        return term + "=" + value;
       }
     }
 
@@ -82,245 +142,222 @@ public final class Litmus {
       public void terms(Set<Term> out) {
         c.terms(out);
       }
+
+      @Override
+      public String toString() {
+        return "not (" + c + ")"; // herd7 prints ~ so
+      }
     }
 
-    record And(Cond a, Cond b) implements Cond {
+    record And(List<Cond> cs) implements Cond {
       public boolean holds(Map<Term, Long> v) {
-        return a.holds(v) && b.holds(v);
+        return cs.stream().allMatch(c -> c.holds(v));
       }
 
       public void terms(Set<Term> out) {
-        a.terms(out);
-        b.terms(out);
+        cs.forEach(c -> c.terms(out));
+      }
+
+      @Override
+      public String toString() {
+        return cs.isEmpty() ? "true" : join(cs, " /\\ ", Or.class);
       }
     }
 
-    record Or(Cond a, Cond b) implements Cond {
+    record Or(List<Cond> cs) implements Cond {
       public boolean holds(Map<Term, Long> v) {
-        return a.holds(v) || b.holds(v);
+        return cs.stream().anyMatch(c -> c.holds(v));
       }
 
       public void terms(Set<Term> out) {
-        a.terms(out);
-        b.terms(out);
+        cs.forEach(c -> c.terms(out));
       }
+
+      @Override
+      public String toString() {
+        return cs.isEmpty() ? "false" : join(cs, " \\/ ", null);
+      }
+    }
+
+    /** herd7's printing: an \/ inside an /\ takes parentheses, nothing else does. */
+    private static String join(List<Cond> cs, String op, Class<?> paren) {
+      List<String> parts = new ArrayList<>();
+      for (Cond c : cs) {
+        boolean p = paren != null && paren.isInstance(c) && !((Or) c).cs().isEmpty();
+        parts.add(p ? "(" + c + ")" : c.toString());
+      }
+      return String.join(op, parts);
     }
   }
 
-  public record Test(String name, Map<Term, Long> init, List<List<Instr>> threads,
-      String quantifier, Cond cond, String condText) {}
-
-  // ------------------------------------------------------------------ parsing
-
-  private static final Pattern STORE = Pattern.compile("(?i)MOV\\s*\\[\\s*(\\w+)\\s*\\]\\s*,\\s*\\$(-?\\d+)");
-  private static final Pattern STORE_REG = Pattern.compile("(?i)MOV\\s*\\[\\s*(\\w+)\\s*\\]\\s*,\\s*(\\w+)");
-  private static final Pattern LOAD = Pattern.compile("(?i)MOV\\s*(\\w+)\\s*,\\s*\\[\\s*(\\w+)\\s*\\]");
-  private static final Pattern MOVE = Pattern.compile("(?i)MOV\\s*(\\w+)\\s*,\\s*\\$(-?\\d+)");
-  private static final Pattern THREADS = Pattern.compile("\\s*P0\\s*[|;].*");
-
-  public static Test parse(String text) {
-    List<String> lines = text.lines().toList();
-    int i = 0;
-    while (i < lines.size() && lines.get(i).isBlank()) {
-      i++;
+  /**
+   * A parsed test. {@code locations} are the extra terms of a {@code locations [...]} line;
+   * the final states show those and the condition's terms.
+   */
+  public record Test(String name, Map<Term, Long> init, List<List<Instr>> threads, Quantifier quantifier,
+      Cond cond, List<Term> locations) {
+    /** The terms a final state shows, in herd7's order. */
+    public List<Term> observed() {
+      Set<Term> out = new TreeSet<>(locations);
+      cond.terms(out);
+      return List.copyOf(out);
     }
-    String[] head = i < lines.size() ? lines.get(i).trim().split("\\s+", 2) : new String[0];
-    if (head.length < 2 || !head[0].equalsIgnoreCase("X86")) {
-      throw new IllegalArgumentException("not an x86 litmus test: the first line must be `X86 NAME`");
+
+    /** The condition as herd7 prints it: {@code exists (0:EAX=0 /\ 1:EAX=0)}. */
+    public String condition() {
+      return quantifier.text + " (" + cond + ")";
     }
-    String name = head[1].trim();
-    // header lines (quoted doc string, key=value lines) are skipped up to the init block or table
-    Map<Term, Long> init = new LinkedHashMap<>();
-    for (i++; i < lines.size() && !THREADS.matcher(lines.get(i)).matches(); i++) {
-      if (lines.get(i).trim().startsWith("{")) {
-        StringBuilder block = new StringBuilder();
-        for (; i < lines.size(); i++) {
-          block.append(lines.get(i)).append('\n');
-          if (lines.get(i).contains("}")) {
-            break;
-          }
+
+    /** The test in herd7's format, columns aligned (without its doc string and header keys). */
+    public String format() {
+      StringBuilder sb = new StringBuilder("X86 ").append(name).append("\n{");
+      init.forEach((t, v) -> sb.append(' ').append(t.thread() >= 0 ? t.toString() : t.name()).append('=')
+          .append(v).append(';'));
+      sb.append(init.isEmpty() ? "}\n" : " }\n");
+      int rows = 0;
+      List<Integer> width = new ArrayList<>();
+      for (int t = 0; t < threads.size(); t++) {
+        int w = ("P" + t).length();
+        for (Instr in : threads.get(t)) {
+          w = Math.max(w, in.toString().length());
+          rows = Math.max(rows, in.row());
         }
-        String body = block.substring(block.indexOf("{") + 1, block.lastIndexOf("}"));
-        for (String a : body.split(";")) {
-          if (!a.isBlank()) {
-            String[] kv = a.split("=");
-            if (kv.length != 2) {
-              throw new IllegalArgumentException("bad initial value `" + a.trim() + "`");
-            }
-            init.put(term(kv[0]), Long.parseLong(kv[1].trim()));
-          }
+        width.add(w);
+      }
+      List<List<String>> table = new ArrayList<>();
+      List<String> head = new ArrayList<>();
+      for (int t = 0; t < threads.size(); t++) {
+        head.add("P" + t);
+      }
+      table.add(head);
+      for (int r = 1; r <= rows; r++) {
+        List<String> line = new ArrayList<>();
+        for (List<Instr> code : threads) {
+          int row = r;
+          line.add(code.stream().filter(in -> in.row() == row).map(Instr::toString).findFirst().orElse(""));
         }
+        table.add(line);
       }
-    }
-    if (i == lines.size()) {
-      throw new IllegalArgumentException(name + ": no program (a `P0 | P1 ;` line)");
-    }
-    int n = lines.get(i).replace(";", "").split("\\|").length;
-    List<List<Instr>> threads = new ArrayList<>();
-    for (int t = 0; t < n; t++) {
-      threads.add(new ArrayList<>());
-    }
-    int row = 0;
-    for (i++; i < lines.size() && lines.get(i).trim().endsWith(";"); i++) {
-      row++;
-      String[] cells = lines.get(i).trim().replaceAll(";$", "").split("\\|", -1);
-      for (int t = 0; t < Math.min(n, cells.length); t++) {
-        if (!cells[t].isBlank()) {
-          threads.get(t).add(instr(row, cells[t].trim(), name, t));
+      for (List<String> line : table) {
+        StringBuilder l = new StringBuilder();
+        for (int t = 0; t < line.size(); t++) {
+          l.append(t == 0 ? " " : " | ").append(line.get(t))
+              .append(" ".repeat(width.get(t) - line.get(t).length()));
         }
+        sb.append(l).append(" ;\n");
       }
-    }
-    StringBuilder rest = new StringBuilder();
-    for (; i < lines.size(); i++) {
-      rest.append(lines.get(i).replaceAll("\\(\\*.*?\\*\\)", "")).append(' ');
-    }
-    Matcher q = Pattern.compile("(~exists|exists|forall)\\s*(.*)", Pattern.DOTALL).matcher(rest.toString().trim());
-    if (!q.find()) {
-      throw new IllegalArgumentException(name + ": no final condition (exists, ~exists or forall)");
-    }
-    String condText = q.group(2).trim();
-    Cond cond = new CondParser(condText).parse();
-    return new Test(name, init, threads, q.group(1), cond, condText);
-  }
-
-  private static Instr instr(int line, String s, String test, int thread) {
-    Matcher m;
-    if ((m = STORE.matcher(s)).matches()) {
-      return new Instr(line, s, Instr.Kind.STORE, null, m.group(1), Long.parseLong(m.group(2)));
-    } else if ((m = STORE_REG.matcher(s)).matches()) {
-      return new Instr(line, s, Instr.Kind.STORE_REG, m.group(2).toUpperCase(), m.group(1), 0);
-    } else if ((m = LOAD.matcher(s)).matches()) {
-      return new Instr(line, s, Instr.Kind.LOAD, m.group(1).toUpperCase(), m.group(2), 0);
-    } else if ((m = MOVE.matcher(s)).matches()) {
-      return new Instr(line, s, Instr.Kind.MOVE, m.group(1).toUpperCase(), null, Long.parseLong(m.group(2)));
-    } else if (s.equalsIgnoreCase("MFENCE")) {
-      return new Instr(line, s, Instr.Kind.MFENCE, null, null, 0);
-    }
-    throw new IllegalArgumentException(test + ": P" + thread + " line " + line
-        + ": unsupported instruction `" + s + "`");
-  }
-
-  /** {@code N:REG} or a location, with optional brackets ({@code [x]}). */
-  private static Term term(String s) {
-    String t = s.trim().replaceAll("^\\[(.*)\\]$", "$1").trim();
-    int colon = t.indexOf(':');
-    return colon < 0 ? new Term(-1, t)
-        : new Term(Integer.parseInt(t.substring(0, colon).trim()), t.substring(colon + 1).trim().toUpperCase());
-  }
-
-  /** Recursive descent; as in herd, ~ binds tighter than /\, which binds tighter than \/. */
-  private static final class CondParser {
-    private final String s;
-    private int p;
-
-    CondParser(String s) {
-      this.s = s;
-    }
-
-    Cond parse() {
-      Cond c = or();
-      skip();
-      if (p != s.length()) {
-        throw error("unexpected `" + s.substring(p) + "`");
+      if (!locations.isEmpty()) {
+        sb.append("locations [");
+        locations.forEach(t -> sb.append(t.thread() >= 0 ? t.toString() : t.name()).append(';'));
+        sb.append("]\n");
       }
-      return c;
-    }
-
-    private Cond or() {
-      Cond c = and();
-      while (eat("\\/")) {
-        c = new Cond.Or(c, and());
-      }
-      return c;
-    }
-
-    private Cond and() {
-      Cond c = not();
-      while (eat("/\\")) {
-        c = new Cond.And(c, not());
-      }
-      return c;
-    }
-
-    private Cond not() {
-      if (eat("~")) {
-        return new Cond.Not(not());
-      }
-      if (eat("(")) {
-        Cond c = or();
-        if (!eat(")")) {
-          throw error("missing )");
-        }
-        return c;
-      }
-      skip();
-      Matcher m = Pattern.compile("(\\d+\\s*:\\s*\\w+|\\[?\\w+\\]?)\\s*=\\s*(-?\\d+)").matcher(s).region(p, s.length());
-      if (!m.lookingAt()) {
-        throw error("expected a term like 0:EAX=1 or x=1");
-      }
-      p = m.end();
-      return new Cond.Eq(term(m.group(1)), Long.parseLong(m.group(2)));
-    }
-
-    private boolean eat(String tok) {
-      skip();
-      if (s.startsWith(tok, p)) {
-        p += tok.length();
-        return true;
-      }
-      return false;
-    }
-
-    private void skip() {
-      while (p < s.length() && Character.isWhitespace(s.charAt(p))) {
-        p++;
-      }
-    }
-
-    private IllegalArgumentException error(String what) {
-      return new IllegalArgumentException("condition `" + s + "` at " + p + ": " + what);
+      return sb.append(condition()).append('\n').toString();
     }
   }
 
   // ------------------------------------------------------------------ running
 
-  /** What one run found: each outcome (over the condition's terms) and whether it satisfies the condition. */
-  public record Run(String model, Map<String, Boolean> outcomes, Verdict verdict, long states,
-      long finals) {}
+  /** Final-state values over {@link Test#observed()}, compared value by value. */
+  public static final Comparator<List<Long>> BY_VALUES = (a, b) -> {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      int c = Long.compare(a.get(i), b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.size(), b.size());
+  };
+
+  /**
+   * What one run found: each distinct final state over {@code terms} and whether it satisfies
+   * the condition; {@code incomplete} says why the exploration stopped early (else null).
+   */
+  public record Run(String model, List<Term> terms, SortedMap<List<Long>, Boolean> outcomes, long states,
+      long millis, String incomplete) {
+    public long positive() {
+      return outcomes.values().stream().filter(b -> b).count();
+    }
+
+    public long negative() {
+      return outcomes.size() - positive();
+    }
+
+    public Verdict verdict() {
+      return Litmus.verdict(outcomes);
+    }
+
+    /** A final state as herd7 prints it: {@code 0:EAX=0; [x]=1;}. */
+    public String line(List<Long> values) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < terms.size(); i++) {
+        sb.append(i > 0 ? " " : "").append(terms.get(i)).append('=').append(values.get(i)).append(';');
+      }
+      return sb.toString();
+    }
+  }
+
+  /** The herd7 name of a memory model. */
+  public static String model(boolean tso) {
+    return tso ? "x86tso" : "sc";
+  }
+
+  /** herd7's Observation: Never (no final state satisfies the condition), Always or Sometimes. */
+  public static Verdict verdict(Map<List<Long>, Boolean> outcomes) {
+    long yes = outcomes.values().stream().filter(b -> b).count();
+    return yes == 0 ? Verdict.Never : yes == outcomes.size() ? Verdict.Always : Verdict.Sometimes;
+  }
+
+  /** The outcomes of {@code t} for these final states: each with whether it satisfies the condition. */
+  public static SortedMap<List<Long>, Boolean> judge(Test t, Set<List<Long>> finals) {
+    List<Term> terms = t.observed();
+    SortedMap<List<Long>, Boolean> out = new TreeMap<>(BY_VALUES);
+    for (List<Long> values : finals) {
+      Map<Term, Long> v = new TreeMap<>();
+      for (int i = 0; i < terms.size(); i++) {
+        v.put(terms.get(i), values.get(i));
+      }
+      out.put(List.copyOf(values), t.cond().holds(v));
+    }
+    return out;
+  }
+
+  /** Runs {@code t} on the engine within the default bounds. */
+  public static Run run(Test t, boolean tso) {
+    return run(t, tso, Explorer.Limits.DEFAULT);
+  }
 
   /**
    * Runs {@code t} on the engine, with store buffers ({@code tso}) or without (SC). Locations are
    * shared cells after the kernel's (so the engine's own bookkeeping cells stay untouched);
    * each thread's registers are its routine's parameters, so init values arrive as arguments.
    */
-  public static Run run(Test t, boolean tso) {
+  public static Run run(Test t, boolean tso, Explorer.Limits limits) {
     int cpus = t.threads().size();
-    Set<Term> observed = new TreeSet<>();
-    t.cond().terms(observed);
+    List<Term> observed = t.observed();
     Set<String> locs = new LinkedHashSet<>();
-    List<List<String>> regs = new ArrayList<>();
+    List<Set<String>> regSets = new ArrayList<>();
     for (int c = 0; c < cpus; c++) {
-      regs.add(new ArrayList<>());
+      regSets.add(new LinkedHashSet<>());
     }
-    for (Term term : concat(t.init().keySet(), observed)) {
+    List<Term> named = new ArrayList<>(t.init().keySet());
+    named.addAll(observed);
+    for (Term term : named) {
       if (term.thread() < 0) {
         locs.add(term.name());
-      } else if (term.thread() < cpus) {
-        addOnce(regs.get(term.thread()), term.name());
       } else {
-        throw new IllegalArgumentException(t.name() + ": no thread P" + term.thread());
+        regSets.get(term.thread()).add(term.name());
       }
     }
+    List<List<String>> regs = new ArrayList<>();
     for (int c = 0; c < cpus; c++) {
       for (Instr in : t.threads().get(c)) {
         if (in.loc() != null) {
           locs.add(in.loc());
         }
-        if (in.reg() != null) {
-          addOnce(regs.get(c), in.reg());
-        }
+        regSets.get(c).addAll(in.regs());
       }
-      if (regs.get(c).size() > Vars.SCRATCH_REGS) {
+      regs.add(List.copyOf(regSets.get(c)));
+      if (regs.get(c).size() > Vars.SCRATCH_REGS) { // the parser allows x86's 8 registers only
         throw new IllegalArgumentException(t.name() + ": P" + c + " uses more than "
             + Vars.SCRATCH_REGS + " registers");
       }
@@ -351,33 +388,26 @@ public final class Litmus {
     for (int k = 0; k < locList.size(); k++) {
       start.poke(layout.cell(vars.sharedCells() + k), t.init().getOrDefault(new Term(-1, locList.get(k)), 0L));
     }
-    Explorer.Result res = new Explorer(engine, false).explore(start, lanes, Explorer.Limits.DEFAULT);
-    if (!res.complete) {
-      throw new IllegalStateException(t.name() + ": exploration incomplete: " + res.incomplete);
-    }
-    Map<String, Boolean> outcomes = new TreeMap<>();
+    Explorer.Result res = new Explorer(engine, false).explore(start, lanes, limits);
+    Set<List<Long>> finals = new LinkedHashSet<>();
     for (Machine m : res.finals) {
-      Map<Term, Long> v = new TreeMap<>();
-      StringBuilder line = new StringBuilder();
+      List<Long> values = new ArrayList<>();
       for (Term term : observed) {
-        long value = term.thread() >= 0
+        values.add(term.thread() >= 0
             ? m.reg(term.thread(), Vars.SCRATCH + regs.get(term.thread()).indexOf(term.name()))
-            : m.memory(layout.cell(vars.sharedCells() + locList.indexOf(term.name())));
-        v.put(term, value);
-        line.append(term).append('=').append(value).append("; ");
+            : m.memory(layout.cell(vars.sharedCells() + locList.indexOf(term.name()))));
       }
-      outcomes.put(line.toString().trim(), t.cond().holds(v));
+      finals.add(values);
     }
-    long yes = outcomes.values().stream().filter(b -> b).count();
-    Verdict verdict = yes == 0 ? Verdict.Never : yes == outcomes.size() ? Verdict.Always : Verdict.Sometimes;
-    return new Run(tso ? "x86tso" : "sc", outcomes, verdict, res.states, res.finals.size());
+    return new Run(model(tso), observed, judge(t, finals), res.states, res.millis,
+        res.complete ? null : res.incomplete);
   }
 
   /**
-   * One routine per thread: one step per instruction, labelled {@code P<thread>:<line>}, with the
-   * access the explorer needs (loads R, stores W, MFENCE F; register moves are private). A last
-   * private step copies the registers (frame slots) into scratch CPU registers, since the frame
-   * is cleared when the routine returns.
+   * One routine per thread: one step per instruction, labelled {@code P<thread>:<row>}, with the
+   * access the explorer needs (loads R, stores W, MFENCE F, locked instructions RMW, register
+   * moves P). A last private step copies the registers (frame slots) into scratch CPU
+   * registers, since the frame is cleared when the routine returns.
    */
   static Routine compile(int thread, List<Instr> code, List<String> regs,
       java.util.function.ToIntFunction<String> cell) {
@@ -388,29 +418,30 @@ public final class Litmus {
       slot.put(r, b.param(r));
     }
     for (Instr in : code) {
-      String label = p + ":" + in.line();
+      String label = p + ":" + in.row();
+      String text = in.toString();
+      int c = in.loc() != null ? cell.applyAsInt(in.loc()) : -1;
+      Local r = in.reg() != null ? slot.get(in.reg()) : null;
+      long v = in.value();
       switch (in.kind()) {
-        case STORE -> {
-          int c = cell.applyAsInt(in.loc());
-          long v = in.value();
-          b.step(label, Access.W, in.text(), x -> x.store(c, v));
+        case STORE -> b.step(label, Access.W, text, x -> x.store(c, v));
+        case STORE_REG -> b.step(label, Access.W, text, x -> x.store(c, x.get(r)));
+        case LOAD -> b.step(label, Access.R, text, x -> x.set(r, x.load(c)));
+        case MOVE -> b.step(label, Access.P, text, x -> x.set(r, v));
+        case MFENCE -> b.step(label, Access.F, text, x -> x.fence());
+        case XCHG -> b.step(label, Access.RMW, text, x -> x.set(r, x.xchg(c, x.get(r))));
+        case ADD -> b.step(label, Access.RMW, text, x -> x.rmwAdd(c, v));
+        case ADD_REG -> b.step(label, Access.RMW, text, x -> x.rmwAdd(c, x.get(r)));
+        case INC -> b.step(label, Access.RMW, text, x -> x.rmwAdd(c, 1));
+        case CMPXCHG -> {
+          Local acc = slot.get(Instr.ACCUMULATOR);
+          // equal: [x] := REG and EAX keeps its value, which is the old one; else EAX := [x]
+          b.step(label, Access.RMW, text, x -> x.set(acc, x.cmpxchg(c, x.get(acc), x.get(r))));
         }
-        case STORE_REG -> {
-          int c = cell.applyAsInt(in.loc());
-          Local r = slot.get(in.reg());
-          b.step(label, Access.W, in.text(), x -> x.store(c, x.get(r)));
-        }
-        case LOAD -> {
-          int c = cell.applyAsInt(in.loc());
-          Local r = slot.get(in.reg());
-          b.step(label, Access.R, in.text(), x -> x.set(r, x.load(c)));
-        }
-        case MOVE -> {
-          Local r = slot.get(in.reg());
-          long v = in.value();
-          b.step(label, Access.P, in.text(), x -> x.set(r, v));
-        }
-        case MFENCE -> b.step(label, Access.F, in.text(), x -> x.fence());
+        case XADD -> b.step(label, Access.RMW, text, x -> {
+          long delta = x.get(r);
+          x.set(r, x.rmwAdd(c, delta) - delta); // rmwAdd returns the sum; REG gets the old value
+        });
       }
     }
     List<Local> locals = List.copyOf(slot.values());
@@ -422,31 +453,36 @@ public final class Litmus {
     return b.build();
   }
 
-  /** The herd7-style report of one run. */
+  /** herd7's Ok: some final state satisfies an exists, none a ~exists, all a forall. */
+  public static boolean ok(Test t, Run r) {
+    return switch (t.quantifier()) {
+      case EXISTS -> r.positive() > 0;
+      case NOT_EXISTS -> r.positive() == 0;
+      case FORALL -> r.negative() == 0;
+    };
+  }
+
+  /**
+   * The herd7-style report of one run. Positive and Negative count distinct final states, not
+   * herd7's candidate executions; for {@code ~exists} they are swapped, as herd7 swaps them
+   * (Positive: the states that do not satisfy the condition). The Observation line's counts
+   * are always those that satisfy it and those that do not.
+   */
   public static String report(Test t, Run r) {
-    long yes = r.outcomes().values().stream().filter(b -> b).count();
-    long no = r.outcomes().size() - yes;
-    boolean ok = switch (t.quantifier()) {
-      case "exists" -> yes > 0;
-      case "~exists" -> yes == 0;
-      default -> no == 0;
-    };
-    String kind = switch (t.quantifier()) {
-      case "exists" -> "Allowed";
-      case "~exists" -> "Forbidden";
-      default -> "Required";
-    };
+    long yes = r.positive();
+    long no = r.negative();
+    boolean swap = t.quantifier() == Quantifier.NOT_EXISTS;
     StringBuilder sb = new StringBuilder();
-    sb.append("Test ").append(t.name()).append(' ').append(kind).append(" (").append(r.model()).append(")\n");
+    sb.append("Test ").append(t.name()).append(' ').append(t.quantifier().kind).append('\n');
     sb.append("States ").append(r.outcomes().size()).append('\n');
-    r.outcomes().keySet().forEach(o -> sb.append(o).append('\n'));
-    sb.append(ok ? "Ok" : "No").append('\n');
-    // counted over distinct outcomes, not herd's candidate executions
-    sb.append("Witnesses\nPositive: ").append(yes).append(" Negative: ").append(no).append('\n');
-    sb.append("Condition ").append(t.quantifier()).append(' ').append(t.condText()).append('\n');
+    r.outcomes().keySet().forEach(o -> sb.append(r.line(o)).append('\n'));
+    sb.append(ok(t, r) ? "Ok" : "No").append('\n');
+    sb.append("Witnesses\nPositive: ").append(swap ? no : yes).append(" Negative: ").append(swap ? yes : no)
+        .append('\n');
+    sb.append("Condition ").append(t.condition()).append('\n');
     sb.append("Observation ").append(t.name()).append(' ').append(r.verdict()).append(' ')
         .append(yes).append(' ').append(no).append('\n');
-    sb.append("Explored ").append(r.states()).append(" states, ").append(r.finals()).append(" final\n");
+    sb.append(String.format(java.util.Locale.ROOT, "Time %s %.2f\n", t.name(), r.millis() / 1000.0));
     return sb.toString();
   }
 
@@ -458,17 +494,5 @@ public final class Litmus {
           .filter(in -> in.kind() == Instr.Kind.STORE || in.kind() == Instr.Kind.STORE_REG).count());
     }
     return max;
-  }
-
-  private static <T> List<T> concat(Set<T> a, Set<T> b) {
-    List<T> out = new ArrayList<>(a);
-    out.addAll(b);
-    return out;
-  }
-
-  private static void addOnce(List<String> list, String s) {
-    if (!list.contains(s)) {
-      list.add(s);
-    }
   }
 }

@@ -3,6 +3,8 @@ package org.tlbscript.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.tlbscript.lang.Source;
+import org.tlbscript.litmus.LitmusParser;
 
 /**
  * A load its own store buffer serves is not private: the entry may drain first and another
@@ -20,7 +22,7 @@ class OwnStoreThenLoadTest {
 
   @Test
   void theLoadCanReadAnotherCpusLaterStoreUnderTsoAsUnderSc() {
-    Litmus.Test t = Litmus.parse(OWN);
+    Litmus.Test t = LitmusParser.parse(new Source("own.litmus", OWN));
     for (boolean tso : new boolean[] {true, false}) {
       Litmus.Run reduced = Litmus.run(t, tso);
       assertEquals(Litmus.Verdict.Sometimes, reduced.verdict(), Litmus.report(t, reduced));
@@ -39,7 +41,8 @@ class OwnStoreThenLoadTest {
       rows.append(i < 9 ? " MOV [y],$" + (i + 1) : " MOV EAX,[x]").append(" | ")
           .append(i < p1.length ? p1[i] : "").append(" ;\n");
     }
-    Litmus.Test t = Litmus.parse("X86 nine-stores\n{ }\n P0 | P1 ;\n" + rows + "exists (0:EAX=0 /\\ 1:EBX=0)\n");
+    Litmus.Test t = LitmusParser.parse(new Source("nine.litmus",
+        "X86 nine-stores\n{ }\n P0 | P1 ;\n" + rows + "exists (0:EAX=0 /\\ 1:EBX=0)\n"));
     assertEquals(Litmus.Verdict.Sometimes, Litmus.run(t, true).verdict());
     assertEquals(Litmus.Verdict.Never, Litmus.run(t, false).verdict());
   }
