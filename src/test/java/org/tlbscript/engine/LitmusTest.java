@@ -19,7 +19,8 @@ import org.tlbscript.lang.Source;
 import org.tlbscript.litmus.LitmusParser;
 
 /**
- * Litmus tests on tlbscript's engine. herd7's catalogue with herd7's verdicts
+ * Litmus tests on tlbscript's engine. herd7's catalogue with herd7's verdicts, which the engine
+ * and {@link ReferenceTso} must both give
  * ({@code ../shared/litmus/x86} beside the clone, or {@code $TLBSCRIPT_LITMUS}) runs when it is
  * there, and is reported as skipped when not.
  */
@@ -73,7 +74,13 @@ class LitmusTest {
           assertTrue(expected != null, t.name() + " has no line in herd7's verdicts.tsv");
           Litmus.Run r = Litmus.run(t, tso);
           assertEquals(expected[tso ? 0 : 1], r.verdict().name(), () -> "engine\n" + Litmus.report(t, r));
+          // the reference must agree with herd7 too, or it is no reference
+          assertEquals(expected[tso ? 0 : 1], verdict(t, ReferenceTso.run(t, tso).finals()).name(), "reference");
         })));
+  }
+
+  static Litmus.Verdict verdict(Litmus.Test t, java.util.Set<List<Long>> finals) {
+    return Litmus.verdict(Litmus.judge(t, finals));
   }
 
   private static Litmus.Test test(String text) {
