@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,23 +20,39 @@ import org.tlbscript.lang.Source;
 import org.tlbscript.litmus.LitmusParser;
 
 /**
- * Litmus tests on tlbscript's engine. herd7's catalogue with herd7's verdicts, which the engine
- * and {@link ReferenceTso} must both give
- * ({@code ../shared/litmus/x86} beside the clone, or {@code $TLBSCRIPT_LITMUS}) runs when it is
- * there, and is reported as skipped when not.
+ * Litmus tests on tlbscript's engine. The shipped corpus ({@code src/test/resources/litmus/x86})
+ * always runs: under x86-TSO and SC the engine must reach exactly the final states of
+ * {@link ReferenceTso}, and the verdicts of its {@code verdicts.tsv}, which the reference
+ * computed and which {@link #shippedVerdictsAreTheReferences} keeps from drifting. herd7's own
+ * catalogue with herd7's verdicts ({@code ../shared/litmus/x86} beside the clone, or
+ * {@code $TLBSCRIPT_LITMUS}) runs too when it is there, and is reported as skipped when not.
  */
 class LitmusTest {
-  /** herd7's catalogue, or null when it is not beside the clone. */
-  static Path herdDir() {
+  static final Path CORPUS = Path.of("src", "test", "resources", "litmus", "x86");
+
+  static final String HEADER = """
+      # Verdicts (herd7's Observation) of each test's condition under x86-TSO and SC, as computed by
+      # the reference enumerator src/test/java/org/tlbscript/engine/ReferenceTso.java. LitmusTest
+      # recomputes them; after changing the corpus, regenerate this file with
+      #   mvn -B -q test -Dtest='LitmusTest#shippedVerdictsAreTheReferences' -Dtlbscript.writeVerdicts=true
+      test\tx86tso\tsc
+      """;
+
+  /** Where herd7's catalogue is looked for: $TLBSCRIPT_LITMUS, else beside the clone. */
+  static Path herdPath() {
     String env = System.getenv("TLBSCRIPT_LITMUS");
-    Path d = env != null ? Path.of(env) : Path.of("..", "shared", "litmus", "x86");
-    return Files.isDirectory(d) ? d : null;
+    return env != null ? Path.of(env) : Path.of("..", "shared", "litmus", "x86");
+  }
+
+  /** herd7's catalogue, or null when it is not there. */
+  static Path herdDir() {
+    return Files.isDirectory(herdPath()) ? herdPath() : null;
   }
 
   static Path requireHerd() {
     Path d = herdDir();
-    assumeTrue(d != null, "herd7's litmus catalogue not found at ../shared/litmus/x86 (or $TLBSCRIPT_LITMUS): "
-        + "the comparison with herd7's verdicts is skipped");
+    assumeTrue(d != null, "herd7's litmus catalogue not found at " + herdPath().toAbsolutePath().normalize()
+        + " (../shared/litmus/x86 beside the clone, or $TLBSCRIPT_LITMUS): the comparison with herd7 is skipped");
     return d;
   }
 
@@ -62,8 +79,55 @@ class LitmusTest {
   }
 
   @TestFactory
+  Stream<DynamicTest> shippedCorpus() throws IOException {
+    Map<String, String[]> expected = verdicts(CORPUS.resolve("verdicts.tsv"));
+    List<Path> files = files(CORPUS);
+    assertTrue(files.size() >= 30, "the shipped corpus has " + files.size() + " tests");
+    assertEquals(expected.size(), files.size(), "verdicts.tsv and the .litmus files disagree");
+    return files.stream().flatMap(f -> Stream.of(true, false).map(tso -> DynamicTest.dynamicTest(
+        f.getFileName() + " " + Litmus.model(tso), () -> {
+          Litmus.Test t = parse(f);
+          String[] v = expected.get(t.name());
+          assertTrue(v != null, t.name() + " has no line in verdicts.tsv");
+          String diff = TsoDifferentialTest.compare(t, tso);
+          assertTrue(diff.isEmpty(), () -> t.format() + diff);
+          Litmus.Run r = Litmus.run(t, tso);
+          assertEquals(v[tso ? 0 : 1], r.verdict().name(), () -> Litmus.report(t, r));
+        })));
+  }
+
+  /** The expected verdicts are the reference's: recomputed here, so the file cannot drift. */
+  @Test
+  void shippedVerdictsAreTheReferences() throws IOException {
+    StringBuilder sb = new StringBuilder(HEADER);
+    for (Path f : files(CORPUS)) {
+      Litmus.Test t = parse(f);
+      assertEquals(f.getFileName().toString(), t.name() + ".litmus", "a test's file is named after it");
+      sb.append(t.name());
+      for (boolean tso : new boolean[] {true, false}) {
+        sb.append('\t').append(verdict(t, ReferenceTso.run(t, tso).finals()));
+      }
+      sb.append('\n');
+    }
+    Path tsv = CORPUS.resolve("verdicts.tsv");
+    if (Boolean.getBoolean("tlbscript.writeVerdicts")) {
+      Files.writeString(tsv, sb);
+    }
+    assertEquals(sb.toString(), Files.readString(tsv),
+        "verdicts.tsv is not what the reference computes; if the corpus changed on purpose, regenerate it: "
+            + "mvn -B -q test -Dtest='LitmusTest#shippedVerdictsAreTheReferences' -Dtlbscript.writeVerdicts=true");
+  }
+
+  static Litmus.Verdict verdict(Litmus.Test t, java.util.Set<List<Long>> finals) {
+    return Litmus.verdict(Litmus.judge(t, finals));
+  }
+
+  @TestFactory
   Stream<DynamicTest> herdCatalogue() throws IOException {
-    Path d = requireHerd();
+    Path d = herdDir();
+    if (d == null) { // one skipped test, which Surefire counts (an aborted factory it does not)
+      return Stream.of(DynamicTest.dynamicTest("herd7's catalogue", LitmusTest::requireHerd));
+    }
     Map<String, String[]> herd = verdicts(d.resolve("verdicts.tsv"));
     List<Path> files = files(d);
     assertEquals(herd.size(), files.size(), "verdicts.tsv and the .litmus files disagree");
@@ -79,8 +143,22 @@ class LitmusTest {
         })));
   }
 
-  static Litmus.Verdict verdict(Litmus.Test t, java.util.Set<List<Long>> finals) {
-    return Litmus.verdict(Litmus.judge(t, finals));
+  /** A shipped test named as one of herd7's is that test (the same program) with herd7's verdicts. */
+  @Test
+  void shippedTestsNamedAsHerdsHaveHerdsVerdicts() throws IOException {
+    Path d = requireHerd();
+    Map<String, String[]> herd = verdicts(d.resolve("verdicts.tsv"));
+    Map<String, String[]> ours = verdicts(CORPUS.resolve("verdicts.tsv"));
+    List<String> both = new ArrayList<>();
+    for (Path f : files(CORPUS)) {
+      Litmus.Test t = parse(f);
+      if (herd.containsKey(t.name())) {
+        both.add(t.name());
+        assertEquals(parse(d.resolve(f.getFileName())).format(), t.format(), t.name() + ": not herd7's program");
+        assertEquals(List.of(herd.get(t.name())), List.of(ours.get(t.name())), t.name());
+      }
+    }
+    assertTrue(both.size() >= 10, "only " + both + " are in both");
   }
 
   private static Litmus.Test test(String text) {
