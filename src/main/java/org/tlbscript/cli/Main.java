@@ -4,11 +4,11 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The tlbscript command: subcommands run, kernels, repl. */
+/** The tlbscript command: subcommands run, compare, kernels, repl, litmus. */
 @Command(name = "tlbscript", mixinStandardHelpOptions = true, version = "tlbscript 0.1.0",
     description = "Scenarios and a step-level model of Linux x86 TLB management (arch/x86/mm/tlb.c).",
     subcommands = {RunCommand.class, CompareCommand.class, KernelsCommand.class, ReplCommand.class,
-        CommandLine.HelpCommand.class},
+        LitmusCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every scenario passed",
@@ -30,7 +30,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, compare, kernels or repl");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, compare, kernels, repl or litmus");
   }
 
   public static CommandLine commandLine() {

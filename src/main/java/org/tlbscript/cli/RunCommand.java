@@ -72,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
     org.tlbscript.engine.Explorer.Limits limits = new org.tlbscript.engine.Explorer.Limits(maxStates,
         timeout * 1000, maxMemory != null ? maxMemory << 20 : org.tlbscript.engine.Explorer.Limits.DEFAULT
             .maxMemoryBytes()).watched(ProgressLine.onTerminal(err), interrupts::requested);
-    List<Path> files = discover(spec.commandLine());
+    List<Path> files = discover(spec.commandLine(), paths, ".tlbs");
     List<ScenarioRun.Result> results = new ArrayList<>();
     java.util.EnumMap<ScenarioRun.Status, Integer> counts = new java.util.EnumMap<>(ScenarioRun.Status.class);
     int exit = Main.OK;
@@ -139,15 +139,16 @@ final class RunCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  private List<Path> discover(CommandLine cmd) throws IOException {
+  /** The files named, and those under the directories named whose names end in {@code ext}, sorted. */
+  static List<Path> discover(CommandLine cmd, List<Path> paths, String ext) throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
         try (Stream<Path> walk = Files.walk(p)) {
-          List<Path> found = walk.filter(f -> f.toString().endsWith(".tlbs") && Files.isRegularFile(f))
+          List<Path> found = walk.filter(f -> f.toString().endsWith(ext) && Files.isRegularFile(f))
               .sorted().toList();
           if (found.isEmpty()) {
-            throw new CommandLine.ParameterException(cmd, "no *.tlbs files under " + p);
+            throw new CommandLine.ParameterException(cmd, "no *" + ext + " files under " + p);
           }
           files.addAll(found);
         }
