@@ -5,10 +5,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.tlbscript.engine.Explorer;
 import org.tlbscript.engine.Litmus;
 import org.tlbscript.engine.ModelBug;
-import org.tlbscript.lang.Source;
 import org.tlbscript.litmus.LitmusParser;
+import org.tlbscript.report.ProgressLine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,16 +58,25 @@ final class LitmusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean tso = memory == Memory.tso;
+    // as run's: a progress line on a terminal, and Ctrl-C ends the exploration under way
+    Interrupts interrupts = Interrupts.install(err);
+    Explorer.Limits limits = Explorer.Limits.DEFAULT.watched(ProgressLine.onTerminal(err), interrupts::requested);
+    List<Path> files = RunCommand.discover(spec.commandLine(), paths, ".litmus");
     int ok = 0;
     int no = 0;
     int invalid = 0;
+    int incomplete = 0;
+    int bugs = 0;
+    int seen = 0;
     int exit = Main.OK;
-    for (Path f : RunCommand.discover(spec.commandLine(), paths, ".litmus")) {
-      Source source;
+    for (Path f : files) {
+      if (interrupts.requested()) {
+        break;
+      }
+      seen++;
       Litmus.Test t;
       try {
-        source = RunCommand.read(f);
-        t = LitmusParser.parse(source);
+        t = LitmusParser.parse(RunCommand.read(f));
       } catch (LitmusParser.Invalid e) {
         err.print(e.diagnostic.render());
         invalid++;
@@ -80,14 +90,16 @@ final class LitmusCommand implements Callable<Integer> {
       }
       Litmus.Run r;
       try {
-        r = Litmus.run(t, tso);
+        r = Litmus.run(t, tso, limits);
       } catch (ModelBug e) {
         err.println(f + ": internal error: " + e.getMessage());
+        bugs++;
         exit = Math.max(exit, Main.INTERNAL);
         continue;
       }
       if (r.incomplete() != null) {
         err.println(f + ": incomplete: explored " + r.states() + " states (" + r.incomplete() + ")");
+        incomplete++;
         exit = Math.max(exit, Main.INCOMPLETE);
         continue;
       }
@@ -100,8 +112,12 @@ final class LitmusCommand implements Callable<Integer> {
       }
       out.flush();
     }
+    int left = files.size() - seen;
     out.println((ok + no) + (ok + no == 1 ? " test" : " tests") + " under " + Litmus.model(tso) + ": " + ok
-        + " Ok, " + no + " No" + (invalid > 0 ? ", " + invalid + " invalid" : ""));
+        + " Ok, " + no + " No" + (invalid > 0 ? ", " + invalid + " invalid" : "")
+        + (incomplete > 0 ? ", " + incomplete + " incomplete" : "")
+        + (bugs > 0 ? ", " + bugs + (bugs == 1 ? " model bug" : " model bugs") : "")
+        + (left > 0 ? " (interrupted: " + left + " file" + (left == 1 ? "" : "s") + " not run)" : ""));
     out.flush();
     err.flush();
     return exit;

@@ -233,6 +233,15 @@ class LitmusTest {
   }
 
   @Test
+  void aRunPastItsBoundSaysSo() {
+    Litmus.Test t = test("X86 SB\n{}\n P0 | P1 ;\n MOV [x],$1 | MOV [y],$1 ;\n MOV EAX,[y] | MOV EAX,[x] ;\n"
+        + "exists (0:EAX=0 /\\ 1:EAX=0)\n");
+    assertNull(Litmus.run(t, true).incomplete());
+    Litmus.Run r = Litmus.run(t, true, new Explorer.Limits(3, 60_000, Long.MAX_VALUE));
+    assertTrue(r.incomplete() != null && r.incomplete().contains("state limit"), String.valueOf(r.incomplete()));
+  }
+
+  @Test
   void lockedInstructionsHaveX86Semantics() {
     // one thread, so one final state: each instruction's effect on memory and registers
     Litmus.Test t = test("""
