@@ -89,7 +89,7 @@ class LitmusTest {
           Litmus.Test t = parse(f);
           String[] v = expected.get(t.name());
           assertTrue(v != null, t.name() + " has no line in verdicts.tsv");
-          String diff = TsoDifferentialTest.compare(t, tso);
+          String diff = LitmusDifferentialTest.compare(t, tso);
           assertTrue(diff.isEmpty(), () -> t.format() + diff);
           Litmus.Run r = Litmus.run(t, tso);
           assertEquals(v[tso ? 0 : 1], r.verdict().name(), () -> Litmus.report(t, r));

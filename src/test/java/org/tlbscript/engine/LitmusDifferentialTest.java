@@ -31,7 +31,7 @@ import org.tlbscript.litmus.LitmusParser;
  * prints each program that differs (save it as a .litmus file for {@code tlbscript litmus})
  * and the final states only one side reached.
  */
-class TsoDifferentialTest {
+class LitmusDifferentialTest {
   static final int PROGRAMS = Integer.getInteger("tlbscript.litmusPrograms", 400);
   static final long SEED = Long.getLong("tlbscript.seed", 1);
   static final String[] LOCS = {"x", "y", "z"};
