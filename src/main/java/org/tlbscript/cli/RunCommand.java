@@ -84,7 +84,7 @@ final class RunCommand implements Callable<Integer> {
         results.add(r);
         counts.merge(r.status(), 1, Integer::sum);
         out.print(r.output());
-        out.println(label(r.status()) + r.name());
+        out.println(r.status().word + " " + r.name());
         out.flush();
         if (r.status() == ScenarioRun.Status.PASSED) {
           continue;
@@ -111,16 +111,6 @@ final class RunCommand implements Callable<Integer> {
         + " file" + (files.size() - run == 1 ? "" : "s") + " not run)" : ""));
     out.flush();
     return exit;
-  }
-
-  private static String label(ScenarioRun.Status s) {
-    return switch (s) {
-      case PASSED -> "PASS ";
-      case FAILED -> "FAIL ";
-      case INVALID -> "INVALID ";
-      case INCOMPLETE -> "INCOMPLETE ";
-      case MODEL_BUG -> "MODEL BUG ";
-    };
   }
 
   /** "N passed, M failed", then the invalid, incomplete and model-bug runs where there are any. */

@@ -247,10 +247,10 @@ public final class Comparison {
         "stale uses", "freed walks", "stale none", "freed-walk none", "outcomes"});
     for (Row row : r.rows) {
       if (row.ipis == null) {
-        table.add(new String[] {row.kernel, status(row.status), "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"});
+        table.add(new String[] {row.kernel, row.status.word, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"});
         continue;
       }
-      table.add(new String[] {row.kernel, status(row.status), join(row.ipis), join(row.wokenIdle),
+      table.add(new String[] {row.kernel, row.status.word, join(row.ipis), join(row.wokenIdle),
           join(row.cr3), join(row.fullFlushes), join(row.invlpgs), join(row.staleUses), join(row.freedWalks),
           row.staleNone ? "holds" : "FAILS", row.freedWalkNone ? "holds" : "FAILS",
           String.valueOf(row.outcomes)});
@@ -320,16 +320,6 @@ public final class Comparison {
 
   private static String where(Source src, Ast.Stmt s) {
     return src.name() + ":" + s.pos().line() + ": " + s.toSource();
-  }
-
-  private static String status(ScenarioRun.Status s) {
-    return switch (s) {
-      case PASSED -> "PASS";
-      case FAILED -> "FAIL";
-      case INVALID -> "INVALID";
-      case MODEL_BUG -> "MODEL BUG";
-      case INCOMPLETE -> "INCOMPLETE";
-    };
   }
 
   private static String cpuHeader(int cpus) {

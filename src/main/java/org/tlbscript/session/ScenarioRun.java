@@ -16,7 +16,14 @@ public final class ScenarioRun {
   private ScenarioRun() {}
 
   public enum Status {
-    PASSED, FAILED, INVALID, MODEL_BUG, INCOMPLETE
+    PASSED("PASS"), FAILED("FAIL"), INVALID("INVALID"), MODEL_BUG("MODEL BUG"), INCOMPLETE("INCOMPLETE");
+
+    /** How a report names it: PASS, FAIL, INVALID, MODEL BUG, INCOMPLETE. */
+    public final String word;
+
+    Status(String word) {
+      this.word = word;
+    }
   }
 
   /** Bounds for together blocks where the caller gives none (tests narrow them). */

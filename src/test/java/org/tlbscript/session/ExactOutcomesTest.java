@@ -29,22 +29,12 @@ class ExactOutcomesTest {
   static List<Set<Machine>> finalStates(Source src, String kernel) {
     List<Set<Machine>> sets = new ArrayList<>();
     boolean[] complete = {true};
-    ScenarioRun.Result r = ScenarioRun.runWatched(src, Models.find(kernel).orElseThrow(), new ScenarioRun.Watcher() {
-      Session session;
-
-      @Override
-      public void started(Session s) {
-        session = s;
-      }
-
-      @Override
-      public void executed(Ast.Stmt stmt, Outcome o) {
-        if (stmt instanceof Ast.Together) {
-          complete[0] &= o.status() != Outcome.Status.INCOMPLETE && o.status() != Outcome.Status.INVALID;
-          Set<Machine> states = new HashSet<>();
-          session.worlds.forEach(w -> states.add(w.machine()));
-          sets.add(states);
-        }
+    ScenarioRun.Result r = Watch.run(src, Models.find(kernel).orElseThrow(), (session, stmt, o) -> {
+      if (stmt instanceof Ast.Together) {
+        complete[0] &= o.status() != Outcome.Status.INCOMPLETE && o.status() != Outcome.Status.INVALID;
+        Set<Machine> states = new HashSet<>();
+        session.worlds.forEach(w -> states.add(w.machine()));
+        sets.add(states);
       }
     });
     return complete[0] && r.status() != ScenarioRun.Status.INVALID ? sets : null;

@@ -38,25 +38,15 @@ class PermissionDowngradeTest {
         assert sometimes stale cpu1 0x100000
         """;
     List<long[]> usesAfterEachTouch = new ArrayList<>();
-    ScenarioRun.Result r = ScenarioRun.runWatched(new Source("downgrade.tlbs", script),
-        Models.find("v4.20-partial-always").orElseThrow(), new ScenarioRun.Watcher() {
-          Session session;
-
-          @Override
-          public void started(Session s) {
-            session = s;
-          }
-
-          @Override
-          public void executed(Ast.Stmt stmt, Outcome o) {
-            if (stmt.toSource().startsWith("cpu1 touch mm1 0x100000") && session.worldCount() > 1) {
-              long[] uses = new long[session.worldCount()];
-              for (int i = 0; i < uses.length; i++) {
-                session.focus(i);
-                uses[i] = session.engine().staleUses(session.machine(), 1);
-              }
-              usesAfterEachTouch.add(uses);
+    ScenarioRun.Result r = Watch.run(new Source("downgrade.tlbs", script),
+        Models.find("v4.20-partial-always").orElseThrow(), (session, stmt, o) -> {
+          if (stmt.toSource().startsWith("cpu1 touch mm1 0x100000") && session.worldCount() > 1) {
+            long[] uses = new long[session.worldCount()];
+            for (int i = 0; i < uses.length; i++) {
+              session.focus(i);
+              uses[i] = session.engine().staleUses(session.machine(), 1);
             }
+            usesAfterEachTouch.add(uses);
           }
         });
     assertEquals(ScenarioRun.Status.PASSED, r.status(), r.output() + r.diagnostics());

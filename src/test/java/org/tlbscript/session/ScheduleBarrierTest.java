@@ -26,32 +26,22 @@ class ScheduleBarrierTest {
    */
   static int[] buffered(KernelModel model, String setup, String first, String second) {
     int[] counts = new int[2];
-    ScenarioRun.Result r = ScenarioRun.runWatched(new Source("barrier.tlbs", "cpus 2\nmemory tso\n" + setup
-        + "cpu1 begin " + first + "\ncpu1 begin " + second + "\n"), model, new ScenarioRun.Watcher() {
-          Session session;
-          int begun;
-
-          @Override
-          public void started(Session s) {
-            session = s;
+    int[] begun = {0};
+    ScenarioRun.Result r = Watch.run(new Source("barrier.tlbs", "cpus 2\nmemory tso\n" + setup
+        + "cpu1 begin " + first + "\ncpu1 begin " + second + "\n"), model, (session, stmt, o) -> {
+          if (!(stmt instanceof Ast.Control)) {
+            return;
           }
-
-          @Override
-          public void executed(Ast.Stmt stmt, Outcome o) {
-            if (!(stmt instanceof Ast.Control)) {
-              return;
+          Engine e = session.engine();
+          Machine m = session.machine();
+          if (begun[0]++ == 0) {
+            while (e.depth(m, 1) > 0) {
+              e.step(m, 1, null); // no drains: what the action stores stays buffered
             }
-            Engine e = session.engine();
-            Machine m = session.machine();
-            if (begun++ == 0) {
-              while (e.depth(m, 1) > 0) {
-                e.step(m, 1, null); // no drains: what the action stores stays buffered
-              }
-              counts[0] = m.storeBufferCount(1);
-            } else {
-              e.step(m, 1, null);
-              counts[1] = m.storeBufferCount(1);
-            }
+            counts[0] = m.storeBufferCount(1);
+          } else {
+            e.step(m, 1, null);
+            counts[1] = m.storeBufferCount(1);
           }
         });
     assertEquals(ScenarioRun.Status.PASSED, r.status(), r.diagnostics().toString());
