@@ -1,6 +1,5 @@
 package org.tlbscript.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.tlbscript.kernels.KernelModel;
 import org.tlbscript.kernels.Models;
 import org.tlbscript.lang.Diagnostic;
+import org.tlbscript.lang.Source;
 import org.tlbscript.session.Comparison;
 import org.tlbscript.session.ScenarioRun;
 import picocli.CommandLine;
@@ -37,7 +37,7 @@ final class CompareCommand implements Callable<Integer> {
   List<String> kernels;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<KernelModel> models = new ArrayList<>();
@@ -48,10 +48,18 @@ final class CompareCommand implements Callable<Integer> {
         models.add(KernelsCommand.model(spec.commandLine(), k.trim()));
       }
     }
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);
     }
-    Comparison.Result r = Comparison.compare(RunCommand.read(file), models);
+    Source source;
+    try {
+      source = Source.read(file);
+    } catch (Source.Unreadable e) {
+      err.print(e.diagnostic().render());
+      err.flush();
+      return Main.INVALID;
+    }
+    Comparison.Result r = Comparison.compare(source, models);
     out.print(Comparison.render(r));
     out.flush();
     int exit = Main.OK;

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.tlbscript.engine.Explorer;
 import org.tlbscript.engine.Litmus;
 import org.tlbscript.engine.ModelBug;
+import org.tlbscript.lang.Source;
 import org.tlbscript.litmus.LitmusParser;
 import org.tlbscript.report.ProgressLine;
 import picocli.CommandLine;
@@ -76,14 +77,14 @@ final class LitmusCommand implements Callable<Integer> {
       seen++;
       Litmus.Test t;
       try {
-        t = LitmusParser.parse(RunCommand.read(f));
+        t = LitmusParser.parse(Source.read(f));
       } catch (LitmusParser.Invalid e) {
         err.print(e.diagnostic.render());
         invalid++;
         exit = Math.max(exit, Main.INVALID);
         continue;
-      } catch (IOException e) {
-        err.println(f + ": error: cannot read it: " + e.getMessage());
+      } catch (Source.Unreadable e) {
+        err.print(e.diagnostic().render());
         invalid++;
         exit = Math.max(exit, Main.INVALID);
         continue;

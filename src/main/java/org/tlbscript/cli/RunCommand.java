@@ -2,13 +2,15 @@ package org.tlbscript.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import org.tlbscript.engine.Explorer;
 import org.tlbscript.kernels.Models;
 import org.tlbscript.lang.Diagnostic;
 import org.tlbscript.lang.Source;
@@ -80,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
     files:
     for (Path f : files) {
       run++;
-      for (ScenarioRun.Result r : ScenarioRun.runAll(read(f), kernel, trace, limits)) {
+      for (ScenarioRun.Result r : run(f, kernel, trace, limits)) {
         results.add(r);
         counts.merge(r.status(), 1, Integer::sum);
         out.print(r.output());
@@ -129,20 +131,38 @@ final class RunCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  /** The files named, and those under the directories named whose names end in {@code ext}, sorted. */
+  /**
+   * The files named, and those under the directories named whose names end in {@code ext}, sorted.
+   * A name that does not exist is a usage error (nothing has run yet). Anything else is kept for
+   * reading to report, so that a pipe, a dangling link or an unreadable file named like a test,
+   * and a subdirectory that cannot be listed, are that entry's error and the batch goes on.
+   */
   static List<Path> discover(CommandLine cmd, List<Path> paths, String ext) throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
-        try (Stream<Path> walk = Files.walk(p)) {
-          List<Path> found = walk.filter(f -> f.toString().endsWith(ext) && Files.isRegularFile(f))
-              .sorted().toList();
-          if (found.isEmpty()) {
-            throw new CommandLine.ParameterException(cmd, "no *" + ext + " files under " + p);
+        List<Path> found = new ArrayList<>();
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+            if (f.toString().endsWith(ext)) {
+              found.add(f);
+            }
+            return FileVisitResult.CONTINUE;
           }
-          files.addAll(found);
+
+          @Override
+          public FileVisitResult visitFileFailed(Path f, IOException e) {
+            found.add(f); // reading it says why (Source.read)
+            return FileVisitResult.CONTINUE;
+          }
+        });
+        if (found.isEmpty()) {
+          throw new CommandLine.ParameterException(cmd, "no *" + ext + " files under " + p);
         }
-      } else if (Files.isRegularFile(p)) {
+        found.sort(null);
+        files.addAll(found);
+      } else if (Files.exists(p)) {
         files.add(p);
       } else {
         throw new CommandLine.ParameterException(cmd, "no such file or directory: " + p);
@@ -151,7 +171,13 @@ final class RunCommand implements Callable<Integer> {
     return files;
   }
 
-  static Source read(Path f) throws IOException {
-    return new Source(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
+  /** Runs one file; one that cannot be read is one INVALID result with the diagnostic naming it. */
+  static List<ScenarioRun.Result> run(Path f, String kernel, boolean trace, Explorer.Limits limits) {
+    try {
+      return ScenarioRun.runAll(Source.read(f), kernel, trace, limits);
+    } catch (Source.Unreadable e) {
+      return List.of(new ScenarioRun.Result(f.toString(), ScenarioRun.Status.INVALID, "", List.of(e.diagnostic()),
+          null, 0));
+    }
   }
 }

@@ -10,14 +10,19 @@ public record Diagnostic(Pos pos, String message, String hint) {
     this(pos, message, null);
   }
 
+  /** A problem with file {@code name} as a whole (it cannot be read): {@code name: error: message}. */
+  public static Diagnostic ofFile(String name, String message, String hint) {
+    return new Diagnostic(Pos.whole(new Source(name, "")), message, hint);
+  }
+
   /** The first line only: {@code file:line:col: error: message}. */
   public String headline() {
-    return pos + ": error: " + message;
+    return pos + ": error: " + visible(message);
   }
 
   public String render() {
     StringBuilder sb = new StringBuilder(headline()).append('\n');
-    String line = pos.source().line(pos.line());
+    String line = visible(pos.source().line(pos.line()));
     if (!line.isEmpty()) {
       sb.append("  ").append(line).append('\n');
       sb.append("  ");
@@ -27,8 +32,29 @@ public record Diagnostic(Pos pos, String message, String hint) {
       sb.append("^").append("~".repeat(Math.max(0, pos.length() - 1))).append('\n');
     }
     if (hint != null) {
-      sb.append("  hint: ").append(hint).append('\n');
+      sb.append("  hint: ").append(visible(hint)).append('\n');
     }
     return sb.toString();
+  }
+
+  /**
+   * {@code s} with control characters (but tab and newline) as their Unicode pictures, one
+   * character each so that carets stay in place: quoting a stray escape or carriage return must
+   * not move the user's terminal cursor.
+   */
+  public static String visible(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      char shown = c == '\t' || c == '\n' ? c : c < 0x20 ? (char) (0x2400 + c) : c == 0x7f ? '\u2421'
+          : c >= 0x80 && c < 0xa0 ? '\ufffd' : c;
+      if (shown != c && sb == null) {
+        sb = new StringBuilder(s.substring(0, i));
+      }
+      if (sb != null) {
+        sb.append(shown);
+      }
+    }
+    return sb == null ? s : sb.toString();
   }
 }

@@ -51,8 +51,7 @@ final class Commands {
         case ":kernel" -> Result.print(args.size() == 1 ? ws.switchKernel(args.get(0))
             : ws.error("usage: :kernel NAME (now " + ws.kernel() + ")"));
         case ":save" -> Result.print(save(args));
-        case ":load" -> Result.print(args.size() == 1 ? load(Path.of(args.get(0)))
-            : ws.error("usage: :load FILE"));
+        case ":load" -> Result.print(args.size() == 1 ? load(args.get(0)) : ws.error("usage: :load FILE"));
         case ":explore" -> Result.print(explore());
         case ":steps" -> Result.print(steps());
         default -> Result.print(ws.error("unknown command " + name + Suggest.closest(name, NAMES)
@@ -102,7 +101,10 @@ final class Commands {
     if (files.size() != 1 || files.get(0).startsWith("--")) {
       return ws.error("usage: :save FILE [--assert] [--force]");
     }
-    Path file = Path.of(files.get(0));
+    Path file = path(files.get(0));
+    if (file == null) {
+      return ws.error("not a valid file name: " + files.get(0));
+    }
     if (Files.exists(file) && !force) {
       return ws.error(file + " exists; `:save " + file + " --force` overwrites it");
     }
@@ -127,14 +129,28 @@ final class Commands {
     return sb.toString();
   }
 
-  String load(Path file) {
-    String text;
+  /** {@code name} as a path, or null when the file system cannot have it (a NUL in it). */
+  private static Path path(String name) {
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return ws.error("cannot read " + file + (e instanceof java.nio.file.NoSuchFileException ? ": no such file" : ": " + e.getMessage()));
+      return Path.of(name);
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
     }
-    Parser.Result parsed = Parser.parse(new Source(file.toString(), text));
+  }
+
+  private String load(String name) {
+    Path file = path(name);
+    return file == null ? ws.error("not a valid file name: " + name) : load(file);
+  }
+
+  String load(Path file) {
+    Source source;
+    try {
+      source = Source.read(file);
+    } catch (Source.Unreadable e) {
+      return ws.fail(List.of(e.diagnostic()), 3);
+    }
+    Parser.Result parsed = Parser.parse(source);
     if (!parsed.ok()) {
       return ws.fail(parsed.diagnostics(), 3);
     }

@@ -237,7 +237,7 @@ final class Workspace {
   /** An error not tied to input text (a command's). */
   String error(String message) {
     noteExit(3);
-    return "error: " + message + "\n";
+    return "error: " + Diagnostic.visible(message) + "\n";
   }
 
   // ------------------------------------------------------------------ commands' operations

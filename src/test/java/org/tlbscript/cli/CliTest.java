@@ -3,11 +3,14 @@ package org.tlbscript.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -86,6 +89,115 @@ class CliTest {
         "FAIL " + dir.resolve("c.tlbs"), "1 passed, 1 failed, 1 invalid"), r.lines());
     assertEquals(3, r.exit());
     assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  private Path bytes(String name, byte[] content) throws Exception {
+    return Files.write(dir.resolve(name), content);
+  }
+
+  @Test
+  void unreadableFilesAreInvalidAndTheBatchGoesOn() throws Exception {
+    file("a.tlbs", PASSING);
+    bytes("b.tlbs", "cpu0 switch mm1 \u00ff\n".getBytes(StandardCharsets.ISO_8859_1));
+    bytes("c.tlbs", new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+    byte[] text = PASSING.getBytes(StandardCharsets.UTF_8);
+    byte[] bom = new byte[text.length + 3];
+    bom[0] = (byte) 0xef;
+    bom[1] = (byte) 0xbb;
+    bom[2] = (byte) 0xbf;
+    System.arraycopy(text, 0, bom, 3, text.length);
+    bytes("d.tlbs", bom);
+    Files.createDirectory(dir.resolve("e.tlbs")); // a directory named like a scenario
+    Files.createSymbolicLink(dir.resolve("f.tlbs"), dir.resolve("nowhere"));
+    file("g.tlbs", FAILING);
+    Run r = tlbscript("run", dir.toString());
+    assertEquals(List.of("PASS " + dir.resolve("a.tlbs"), "INVALID " + dir.resolve("b.tlbs"),
+        "INVALID " + dir.resolve("c.tlbs"), "PASS " + dir.resolve("d.tlbs"), "INVALID " + dir.resolve("f.tlbs"),
+        "FAIL " + dir.resolve("g.tlbs"), "2 passed, 1 failed, 3 invalid"), r.lines());
+    assertEquals(3, r.exit(), r.err());
+    assertTrue(r.err().contains(dir.resolve("b.tlbs") + ": error: not UTF-8 text (invalid byte 0xff at offset 16)\n"
+        + "  hint: line 1, byte 17 of the line"), r.err());
+    assertTrue(r.err().contains(dir.resolve("c.tlbs") + ": error: binary file (NUL byte at offset 7)\n"), r.err());
+    assertTrue(r.err().contains(dir.resolve("f.tlbs") + ": error: no such file (a broken symbolic link)\n"), r.err());
+    assertFalse(r.err().contains("internal error") || r.err().contains("Exception"), r.err());
+    // named on the command line, not found under a directory: the same
+    Run named = tlbscript("run", dir.resolve("b.tlbs").toString(), dir.resolve("a.tlbs").toString());
+    assertEquals(List.of("INVALID " + dir.resolve("b.tlbs"), "PASS " + dir.resolve("a.tlbs"),
+        "1 passed, 0 failed, 1 invalid"), named.lines());
+    assertEquals(3, named.exit());
+    // the worse exit code wins: a model bug (4) or an incomplete exploration (5) is not hidden by 3
+    Run worse = tlbscript("run", "--max-states", "10", dir.resolve("b.tlbs").toString(),
+        "scenarios/races/s04-rik-sb-tso.tlbs");
+    assertEquals(5, worse.exit(), worse.out());
+  }
+
+  @Test
+  void aDirectoryThatCannotBeListedIsReportedAndTheOthersRun() throws Exception {
+    Path locked = Files.createDirectory(dir.resolve("locked"));
+    file("locked/x.tlbs", PASSING);
+    file("z.tlbs", PASSING);
+    Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
+    try {
+      assumeFalse(Files.isReadable(locked), "running as root: a directory without permissions is still listed");
+      Run r = tlbscript("run", dir.toString());
+      assertEquals(List.of("INVALID " + locked, "PASS " + dir.resolve("z.tlbs"), "1 passed, 0 failed, 1 invalid"),
+          r.lines());
+      assertTrue(r.err().contains(locked + ": error: permission denied: its files cannot be listed"), r.err());
+      assertEquals(3, r.exit());
+    } finally {
+      Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+
+  @Test
+  void aFileWithoutReadPermissionIsInvalid() throws Exception {
+    Path f = file("secret.tlbs", PASSING);
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("---------"));
+    assumeFalse(Files.isReadable(f), "running as root: a file without permissions is still readable");
+    Run r = tlbscript("run", f.toString(), file("ok.tlbs", PASSING).toString());
+    assertEquals(List.of("INVALID " + f, "PASS " + dir.resolve("ok.tlbs"), "1 passed, 0 failed, 1 invalid"), r.lines());
+    assertEquals(f + ": error: permission denied\n", r.err());
+    assertEquals(3, r.exit());
+  }
+
+  @Test
+  void aFileThatVanishesAfterDiscoveryIsInvalid() throws Exception {
+    Path f = file("gone.tlbs", PASSING);
+    List<Path> found = RunCommand.discover(Main.commandLine(), List.of(dir), ".tlbs");
+    Files.delete(f);
+    List<org.tlbscript.session.ScenarioRun.Result> r = RunCommand.run(found.get(0), null, false,
+        org.tlbscript.engine.Explorer.Limits.DEFAULT);
+    assertEquals(1, r.size());
+    assertEquals(org.tlbscript.session.ScenarioRun.Status.INVALID, r.get(0).status());
+    assertEquals(f + ": error: no such file or directory", r.get(0).diagnostics().get(0).headline());
+  }
+
+  @Test
+  void neitherFileNorDirectory() throws Exception {
+    Run r = tlbscript("run", "/dev/null", file("ok.tlbs", PASSING).toString());
+    assertEquals(List.of("INVALID /dev/null", "PASS " + dir.resolve("ok.tlbs"), "1 passed, 0 failed, 1 invalid"),
+        r.lines());
+    assertEquals("/dev/null: error: not a regular file (a device, pipe or socket)\n", r.err());
+    assertEquals(3, r.exit());
+  }
+
+  @Test
+  void litmusReadsItsFilesWithTheSameHelper() throws Exception {
+    Path bad = bytes("b.litmus", "X86 SB\n\"\u00e9\"\n".getBytes(StandardCharsets.ISO_8859_1));
+    Run r = tlbscript("litmus", bad.toString(), "src/test/resources/litmus/x86/SB.litmus");
+    assertEquals(3, r.exit(), r.err());
+    assertEquals(bad + ": error: not UTF-8 text (invalid byte 0xe9 at offset 8)", r.err().lines().findFirst().orElse(""));
+    assertTrue(r.out().contains("Test SB Allowed"), r.out());
+  }
+
+  @Test
+  void compareReportsAnUnreadableFile() throws Exception {
+    Path f = bytes("b.tlbs", "cpu0 switch mm1 \u00ff\n".getBytes(StandardCharsets.ISO_8859_1));
+    Run r = tlbscript("compare", f.toString(), "--kernels", "v4.19,v4.20");
+    assertEquals(3, r.exit());
+    assertTrue(r.err().startsWith(f + ": error: not UTF-8 text (invalid byte 0xff at offset 16)\n"), r.err());
+    assertEquals("", r.out());
+    assertEquals(3, tlbscript("compare", "/dev/null").exit());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,23 @@ class ReplCommandsTest {
     assertTrue(r.out().contains("loaded " + bad + ": 1 statement kept"), r.out());
     assertTrue(r.out().contains("no such file"), r.out());
     assertFalse(r.out().contains("at org."), r.out());
+  }
+
+  @Test
+  void loadingAnUnreadableFileIsAnErrorAndTheSessionGoesOn() throws Exception {
+    Path latin1 = Files.write(dir.resolve("latin1.tlbs"), "cpu0 switch mm1 # \u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    Path binary = Files.write(dir.resolve("binary.tlbs"), new byte[] {'c', 'p', 'u', 0});
+    ReplTest.Result r = repl("cpu0 switch mm1\n:load " + latin1 + "\n:load " + binary + "\n:load " + dir + "\n"
+        + ":load /dev/null\n:load a\u0000b\ncpu1 switch mm1\nassert mask mm1 {cpu0 cpu1}\n");
+    assertTrue(r.out().contains(latin1 + ": error: not UTF-8 text (invalid byte 0xe9 at offset 18)\n"), r.out());
+    assertTrue(r.out().contains(binary + ": error: binary file (NUL byte at offset 3)\n"), r.out());
+    assertTrue(r.out().contains(dir + ": error: is a directory\n"), r.out());
+    assertTrue(r.out().contains("/dev/null: error: not a regular file (a device, pipe or socket)\n"), r.out());
+    assertTrue(r.out().contains("error: not a valid file name: a\u2400b\n"), r.out());
+    assertFalse(r.out().contains("internal error") || r.out().contains("Exception"), r.out());
+    // the statements around them ran: the mask assertion held
+    assertFalse(r.out().contains("assertion failed"), r.out());
+    assertEquals(3, r.exit());
   }
 
   @Test
