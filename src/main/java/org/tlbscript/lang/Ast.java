@@ -49,7 +49,8 @@ public final class Ast {
 
   public enum HeaderKind { KERNEL, CPUS, PCID, CEILING, MEMORY, SPECULATE }
 
-  public record Header(Pos pos, HeaderKind kind, String word, Num num, boolean on) implements Stmt {
+  /** A header line; {@code pos} is the part a diagnostic points at, {@code whole} the whole line. */
+  public record Header(Pos pos, HeaderKind kind, String word, Num num, boolean on, Pos whole) implements Stmt {
     public String toSource() {
       return switch (kind) {
         case KERNEL -> "kernel " + word;

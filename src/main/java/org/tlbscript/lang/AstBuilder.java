@@ -141,22 +141,22 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
   // ---- header ----
   @Override
   public Stmt visitKernelDecl(KernelDeclContext ctx) {
-    return new Header(pos(ctx.name), HeaderKind.KERNEL, ctx.name.getText(), null, false);
+    return new Header(pos(ctx.name), HeaderKind.KERNEL, ctx.name.getText(), null, false, pos(ctx));
   }
 
   @Override
   public Stmt visitCpusDecl(CpusDeclContext ctx) {
-    return new Header(pos(ctx), HeaderKind.CPUS, null, num(ctx.n), false);
+    return new Header(pos(ctx), HeaderKind.CPUS, null, num(ctx.n), false, pos(ctx));
   }
 
   @Override
   public Stmt visitPcidDecl(PcidDeclContext ctx) {
-    return new Header(pos(ctx), HeaderKind.PCID, null, null, ctx.onOff().getText().equals("on"));
+    return new Header(pos(ctx), HeaderKind.PCID, null, null, ctx.onOff().getText().equals("on"), pos(ctx));
   }
 
   @Override
   public Stmt visitCeilingDecl(CeilingDeclContext ctx) {
-    return new Header(pos(ctx), HeaderKind.CEILING, null, num(ctx.n), false);
+    return new Header(pos(ctx), HeaderKind.CEILING, null, num(ctx.n), false, pos(ctx));
   }
 
   // ---- actions ----
@@ -299,12 +299,12 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
 
   @Override
   public Stmt visitSpeculateDecl(SpeculateDeclContext ctx) {
-    return new Header(pos(ctx), HeaderKind.SPECULATE, null, null, ctx.onOff().getText().equals("on"));
+    return new Header(pos(ctx), HeaderKind.SPECULATE, null, null, ctx.onOff().getText().equals("on"), pos(ctx));
   }
 
   @Override
   public Stmt visitMemoryDecl(MemoryDeclContext ctx) {
-    return new Header(pos(ctx.model), HeaderKind.MEMORY, ctx.model.getText(), null, false);
+    return new Header(pos(ctx.model), HeaderKind.MEMORY, ctx.model.getText(), null, false, pos(ctx));
   }
 
   @Override

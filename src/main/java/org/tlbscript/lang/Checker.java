@@ -50,7 +50,25 @@ public final class Checker {
   }
 
   public static Result check(List<Stmt> statements, Collection<String> kernelNames) {
-    return new Run(kernelNames).check(statements);
+    return check(statements, kernelNames, Checker::moveToTheTop);
+  }
+
+  /**
+   * As {@link #check(List, Collection)}, with {@code lateHeaderHint} giving the hint for a header
+   * line after the first statement that runs (it is given that statement): a file's fix is to
+   * move the line, the REPL's is a command.
+   */
+  public static Result check(List<Stmt> statements, Collection<String> kernelNames,
+      java.util.function.BiFunction<Header, Stmt, String> lateHeaderHint) {
+    return new Run(kernelNames, lateHeaderHint).check(statements);
+  }
+
+  /** The header words, as hints list them. */
+  public static final String HEADER_WORDS = "kernel, cpus, pcid, ceiling, memory, speculate";
+
+  private static String moveToTheTop(Header late, Stmt first) {
+    return "move it above line " + first.pos().line() + ": header lines (" + HEADER_WORDS
+        + ") set up the machine before anything runs";
   }
 
   private static final class Run {
@@ -60,11 +78,12 @@ public final class Checker {
     final List<String> mms = new ArrayList<>(List.of(MmRef.INIT));
     final TreeSet<Long> pages = new TreeSet<>();
     final Map<String, TreeSet<Long>> pagesByMm = new LinkedHashMap<>();
-    boolean sawAction;
+    final java.util.function.BiFunction<Header, Stmt, String> lateHeaderHint;
     int maxCpu = -1;
 
-    Run(Collection<String> kernelNames) {
+    Run(Collection<String> kernelNames, java.util.function.BiFunction<Header, Stmt, String> lateHeaderHint) {
       this.kernelNames = kernelNames;
+      this.lateHeaderHint = lateHeaderHint;
     }
 
     void error(Pos pos, String message, String hint) {
@@ -72,9 +91,14 @@ public final class Checker {
     }
 
     Result check(List<Stmt> statements) {
+      // the machine is laid out from the header before the first statement runs, so a header
+      // line after one would change what that statement ran on: an error, and not applied
+      Stmt first = null;
       for (Stmt s : statements) {
         if (s instanceof Header h) {
-          header(h);
+          header(h, first);
+        } else if (first == null && !(s instanceof Ast.TraceSwitch)) {
+          first = s;
         }
       }
       Integer declared = null;
@@ -87,7 +111,6 @@ public final class Checker {
           continue;
         }
         if (s instanceof Action a) {
-          sawAction = true;
           action(a, declared);
         } else if (s instanceof Ast.Together t) {
           together(t, declared);
@@ -126,11 +149,20 @@ public final class Checker {
       return new Result(setup, diagnostics);
     }
 
-    void header(Header h) {
-      Header before = headers.putIfAbsent(h.kind(), h);
+    /** A header line; {@code first} is the first statement that runs before it, or null. */
+    void header(Header h, Stmt first) {
+      Header before = headers.get(h.kind());
       if (before != null) {
         error(h.pos(), "`" + h.toSource().split(" ")[0] + "` is already set at line "
             + before.pos().line(), null);
+      } else if (first != null) {
+        boolean here = first.pos().source().name().equals(h.pos().source().name());
+        error(h.whole(), "header line `" + h.toSource() + "` after the first " + what(first) + " ("
+            + (here ? "line " + first.pos().line() : first.pos().source().name() + ":" + first.pos().line())
+            + ")", lateHeaderHint.apply(h, first));
+        return;
+      } else {
+        headers.put(h.kind(), h);
       }
       switch (h.kind()) {
         case KERNEL -> {
@@ -154,6 +186,10 @@ public final class Checker {
         }
         default -> { }
       }
+    }
+
+    private static String what(Stmt s) {
+      return s instanceof Assert || s instanceof Ast.On ? "assertion" : s instanceof Ast.Show ? "`show`" : "action";
     }
 
     void together(Ast.Together t, Integer declared) {

@@ -139,14 +139,13 @@ final class Workspace {
   String run(List<Ast.Stmt> stmts, boolean atomic) {
     List<Ast.Stmt> all = new ArrayList<>(accepted);
     all.addAll(stmts);
-    Checker.Result checked = Checker.check(all, Models.knownNames());
+    Checker.Result checked = Checker.check(all, Models.knownNames(), Workspace::lateHeaderHint);
     if (!checked.ok()) {
       return fail(checked.diagnostics(), 3);
     }
     String kernel = kernelFor(checked.setup());
     if (kernel == null) {
-      return fail(List.of(new Diagnostic(stmts.get(0).pos(),
-          "the REPL runs one kernel model at a time", "`:kernel NAME` switches models; `tlbscript run` runs `kernel all`")), 3);
+      return fail(List.of(new Diagnostic(stmts.get(0).pos(), "the REPL runs one kernel model at a time", ONE_MODEL)), 3);
     }
     if (session == null || !session.model.name.equals(kernel) || !sameLayout(session.setup, checked.setup())) {
       session = replay(accepted, checked.setup(), Models.find(kernel).orElseThrow(), null);
@@ -170,6 +169,21 @@ final class Workspace {
     }
     accepted.addAll(keep(stmts));
     return out.toString();
+  }
+
+  private static final String ONE_MODEL = "`:kernel NAME` switches models; `tlbscript run` runs `kernel all`";
+
+  /**
+   * A header typed after statements have run is an error, as in a file: applying it would
+   * change what they ran on, and `:save` would write a file that `tlbscript run` rejects. The
+   * session's commands are the way to another header.
+   */
+  private static String lateHeaderHint(Ast.Header h, Ast.Stmt first) {
+    if (h.kind() == Ast.HeaderKind.KERNEL) {
+      return Checker.ALL.equals(h.word()) ? ONE_MODEL : "`:kernel " + h.word() + "` replays the session under " + h.word();
+    }
+    return "header lines (" + Checker.HEADER_WORDS + ") come before the first statement that runs: `:reset` "
+        + "starts over, then type `" + h.toSource() + "` first (`:save FILE` keeps this session to edit)";
   }
 
   private static List<Ast.Stmt> keep(List<Ast.Stmt> stmts) {

@@ -58,6 +58,14 @@ class DiagnosticsTest {
         Arguments.of("cpus 2\ncpus 3\n", "t.tlbs:2:1: error: `cpus` is already set at line 1"),
         Arguments.of("kernel v4.20\ncpu0 switch mm1\nkernel v4.20\n",
             "t.tlbs:3:8: error: `kernel` is already set at line 1"),
+        Arguments.of("cpu0 switch mm1\ncpu0 touch mm1 0x1000\npcid off\n",
+            "t.tlbs:3:1: error: header line `pcid off` after the first action (line 1)"),
+        Arguments.of("# a comment\n\nassert stale none\nkernel v4.19\n",
+            "t.tlbs:4:1: error: header line `kernel v4.19` after the first assertion (line 3)"),
+        Arguments.of("cpu0 switch mm1;  memory sc\n",
+            "t.tlbs:1:19: error: header line `memory sc` after the first action (line 1)"),
+        Arguments.of("show state\nceiling 0\n",
+            "t.tlbs:2:1: error: header line `ceiling 0` after the first `show` (line 1)"),
         Arguments.of("cpus 0\n", "t.tlbs:1:6: error: cpus must be between 1 and 64, not 0"),
         Arguments.of("cpus 65\n", "t.tlbs:1:6: error: cpus must be between 1 and 64, not 65"),
         Arguments.of("ceiling 99999999\n", "t.tlbs:1:9: error: ceiling 99999999 is too large"),
@@ -162,6 +170,9 @@ class DiagnosticsTest {
             "did you mean 0x200000..0x400000?"),
         Arguments.of("cpu0 flush mm1 range\n", "give the range: cpu0 flush mm1 range 0x1000..0x3000"),
         Arguments.of("ceiling 99999999\n", "the kernel's default tlb_single_page_flush_ceiling is 33"),
+        Arguments.of("trace on\nkernel v4.19\ncpus 2\ncpu0 switch mm1\ncpu1 switch mm1\nspeculate on\n",
+            "move it above line 4: header lines (kernel, cpus, pcid, ceiling, memory, speculate) set up the"
+                + " machine before anything runs"),
         // runtime
         Arguments.of("cpu0 switch mm1\ncpu1 touch mm1 0x1000\n",
             "a user access needs a task of the mm: write `cpu1 switch mm1` (or `cpu1 use mm1` for a"
@@ -259,6 +270,15 @@ class DiagnosticsTest {
                      ^~~
           hint: known: mm1, mm2
         """, d.render());
+  }
+
+  /** A header after the first action is not applied: the lines above it are checked without it. */
+  @Test
+  void aLateHeaderIsNotApplied() {
+    assertEquals(List.of("t.tlbs:3:1: error: header line `cpus 2` after the first action (line 1)"),
+        staticDiagnostics("cpu3 switch mm1\ncpu2 switch mm1\ncpus 2\n").stream().map(Diagnostic::headline).toList());
+    // a trace switch is not a statement that runs on the machine
+    assertTrue(staticDiagnostics("trace on\ncpus 2\ncpu0 switch mm1\n").isEmpty());
   }
 
   @Test

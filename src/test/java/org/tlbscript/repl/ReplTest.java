@@ -1,6 +1,7 @@
 package org.tlbscript.repl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -37,6 +38,19 @@ class ReplTest {
     assertTrue(r.out().contains("<stdin>:2:6: error: unexpected 'swich'"), r.out());
     assertTrue(r.out().contains("did you mean 'switch'?"), r.out());
     assertTrue(r.out().contains("<stdin>:3:1: error: cpu1 does not run mm1"), r.out());
+    assertEquals(3, r.exit());
+  }
+
+  @Test
+  void aHeaderAfterTheFirstActionIsAnErrorWithTheCommandThatDoesIt() throws Exception {
+    Result r = repl("cpus 2\ncpu0 switch mm1\npcid off\nkernel v4.19\ncpu1 switch mm1\nassert cr3 cpu1 1\n");
+    assertTrue(r.out().contains("<stdin>:3:1: error: header line `pcid off` after the first action (line 2)\n"
+        + "  pcid off\n  ^~~~~~~~\n  hint: header lines (kernel, cpus, pcid, ceiling, memory, speculate) come before the"
+        + " first statement that runs: `:reset` starts over, then type `pcid off` first"), r.out());
+    assertTrue(r.out().contains("<stdin>:4:1: error: header line `kernel v4.19` after the first action (line 2)\n"
+        + "  kernel v4.19\n  ^~~~~~~~~~~~\n  hint: `:kernel v4.19` replays the session under v4.19\n"), r.out());
+    // neither was kept: the session goes on under v4.20 with PCID, and the assertion holds
+    assertFalse(r.out().contains("assertion failed"), r.out());
     assertEquals(3, r.exit());
   }
 
