@@ -49,16 +49,16 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--fail-fast", description = "stop at the first scenario that does not pass")
   boolean failFast;
 
-  @Option(names = "--max-states", paramLabel = "N", defaultValue = "20000000",
+  @Option(names = "--max-states", paramLabel = "N", defaultValue = "20000000", converter = Bounds.States.class,
       description = "stop exploring a together block after N states (default ${DEFAULT-VALUE})")
   long maxStates;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", converter = Bounds.Seconds.class,
       description = "stop exploring a together block after this long (default ${DEFAULT-VALUE})")
   long timeout;
 
-  @Option(names = "--max-memory", paramLabel = "MB", description = "stop exploring when the process's resident "
-      + "memory (heap, visited set, JVM) reaches this much (default: half the machine's memory)")
+  @Option(names = "--max-memory", paramLabel = "MB", converter = Bounds.Megabytes.class, description = "stop exploring "
+      + "when the process's resident memory (heap, visited set, JVM) reaches this much (default: half the machine's memory)")
   Long maxMemory;
 
   @Override

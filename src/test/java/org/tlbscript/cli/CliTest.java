@@ -15,6 +15,8 @@ import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -198,6 +200,35 @@ class CliTest {
     assertTrue(r.err().startsWith(f + ": error: not UTF-8 text (invalid byte 0xff at offset 16)\n"), r.err());
     assertEquals("", r.out());
     assertEquals(3, tlbscript("compare", "/dev/null").exit());
+  }
+
+  /** Each numeric option out of range: one message naming it and the bound, exit 2, nothing run. */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', value = {
+      "--max-states | 0                       | 0 is too small: at least 1 state",
+      "--max-states | -5                      | -5 is too small: at least 1 state",
+      "--max-states | 99999999999999999999    | 99999999999999999999 is too large: at most 9223372036854775807 states",
+      "--max-states | 1e6                     | '1e6' is not a whole number of states",
+      "--timeout    | -1                      | -1 is too small: at least 1 second",
+      "--timeout    | 0                       | 0 is too small: at least 1 second",
+      "--timeout    | 9223372036854776        | 9223372036854776 is too large: at most 9223372036854775 seconds",
+      "--timeout    | 1.5                     | '1.5' is not a whole number of seconds",
+      "--max-memory | 0                       | 0 is too small: at least 1 MB",
+      "--max-memory | -1                      | -1 is too small: at least 1 MB",
+      "--max-memory | 8796093022208           | 8796093022208 is too large: at most 8796093022207 MB"})
+  void aNumericOptionOutOfRangeIsOneUsageError(String option, String value, String message) throws Exception {
+    Run r = tlbscript("run", option, value, file("ok.tlbs", PASSING).toString());
+    assertEquals(2, r.exit(), r.out());
+    assertEquals("", r.out());
+    assertEquals(List.of("tlbscript: Invalid value for option '" + option + "': " + message, "try: tlbscript run --help"),
+        r.err().lines().toList());
+  }
+
+  @Test
+  void theLargestNumericOptionsAreAccepted() throws Exception {
+    Run r = tlbscript("run", "--max-states", "9223372036854775807", "--timeout", "9223372036854775",
+        "--max-memory", "8796093022207", "scenarios/races/s04-rik-sb-tso.tlbs");
+    assertEquals(0, r.exit(), r.err());
   }
 
   @Test
