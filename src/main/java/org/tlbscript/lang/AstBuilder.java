@@ -38,8 +38,11 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
       if (hasError(s)) {
         continue;
       }
+      int before = diagnostics.size();
       Stmt stmt = visit(s);
-      if (stmt != null) {
+      // a statement with a number it cannot hold is left out, like one with a syntax error:
+      // checking it with a stand-in value would add a second, nonsensical diagnostic
+      if (stmt != null && diagnostics.size() == before) {
         out.add(stmt);
       }
     }
@@ -79,20 +82,14 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
       return null;
     }
     String text = ctx.getText();
-    return new CpuRef(parseSmall(text.substring(3), pos(ctx)), pos(ctx));
+    // a number past int is past MAX_CPUS too: the checker reports it once, by its text
+    String digits = text.substring(3);
+    int n = digits.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(digits);
+    return new CpuRef(n, pos(ctx));
   }
 
   private MmRef mm(MmContext ctx) {
     return ctx == null ? null : new MmRef(ctx.getText(), pos(ctx));
-  }
-
-  private int parseSmall(String digits, Pos pos) {
-    try {
-      return Integer.parseInt(digits);
-    } catch (NumberFormatException e) {
-      diagnostics.add(new Diagnostic(pos, "number '" + digits + "' is too large"));
-      return Integer.MAX_VALUE;
-    }
   }
 
   /** Numbers: decimal or 0x hex, '_' separators, K/M/G suffixes (powers of 1024). */
@@ -102,21 +99,21 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
     }
     String text = ctx.getText().replace("_", "");
     Pos pos = pos(ctx);
-    BigInteger value;
-    if (text.startsWith("0x") || text.startsWith("0X")) {
-      value = text.length() > 2 ? new BigInteger(text.substring(2), 16) : BigInteger.ZERO;
-    } else {
-      int shift = switch (text.charAt(text.length() - 1)) {
-        case 'K' -> 10;
-        case 'M' -> 20;
-        case 'G' -> 30;
-        default -> 0;
-      };
-      String digits = shift == 0 ? text : text.substring(0, text.length() - 1);
-      value = new BigInteger(digits).shiftLeft(shift);
-    }
+    boolean hex = text.startsWith("0x") || text.startsWith("0X");
+    int shift = hex ? 0 : switch (text.charAt(text.length() - 1)) {
+      case 'K' -> 10;
+      case 'M' -> 20;
+      case 'G' -> 30;
+      default -> 0;
+    };
+    String digits = text.substring(hex ? 2 : 0, text.length() - (shift == 0 ? 0 : 1)).replaceFirst("^0+", "");
+    // a long run of digits is too large without converting it (which takes quadratic time)
+    BigInteger value = digits.isEmpty() ? BigInteger.ZERO
+        : digits.length() > 20 ? BigInteger.ONE.shiftLeft(80) : new BigInteger(digits, hex ? 16 : 10).shiftLeft(shift);
     if (value.bitLength() > 62) {
-      diagnostics.add(new Diagnostic(pos, "number " + ctx.getText() + " is too large (the limit is 2^62)"));
+      String shown = ctx.getText().length() <= 40 ? ctx.getText()
+          : ctx.getText().substring(0, 24) + "... (" + ctx.getText().length() + " characters)";
+      diagnostics.add(new Diagnostic(pos, "number " + shown + " is too large (the limit is 2^62)"));
       return new Num(0, pos);
     }
     return new Num(value.longValue(), pos);

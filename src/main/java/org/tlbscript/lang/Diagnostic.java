@@ -26,8 +26,10 @@ public record Diagnostic(Pos pos, String message, String hint) {
     if (!line.isEmpty()) {
       sb.append("  ").append(line).append('\n');
       sb.append("  ");
-      for (int i = 1; i < pos.col() && i <= line.length(); i++) {
-        sb.append(line.charAt(i - 1) == '\t' ? '\t' : ' ');
+      for (int i = 0; i < Pos.offset(line, pos.col()); i++) {
+        if (!Character.isLowSurrogate(line.charAt(i))) {
+          sb.append(line.charAt(i) == '\t' ? '\t' : ' ');
+        }
       }
       sb.append("^").append("~".repeat(Math.max(0, pos.length() - 1))).append('\n');
     }

@@ -223,6 +223,9 @@ public final class Parser {
             : expected.stream().filter(w -> w.matches("[a-z_][a-z_\\-]*")).toList();
         hint = Suggest.closest(text, words).map(w -> "did you mean '" + w + "'?").orElse(null);
       }
+      if (hint == null && "-".equals(text) && expected.contains("a number")) {
+        hint = "numbers here are never negative";
+      }
       diagnostics.add(new Diagnostic(pos, message, hint));
     }
 

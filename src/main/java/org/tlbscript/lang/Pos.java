@@ -18,6 +18,19 @@ public record Pos(Source source, int line, int col, int length) {
     return line == 0;
   }
 
+  /** Where column {@code col} starts in {@code line}: columns count code points, as the lexer does. */
+  static int offset(String line, int col) {
+    int cps = line.codePointCount(0, line.length());
+    return line.offsetByCodePoints(0, Math.max(0, Math.min(col - 1, cps)));
+  }
+
+  /** The text this position covers on its line ("" for the whole source). */
+  public String text() {
+    String l = source.line(line);
+    int from = offset(l, col);
+    return l.substring(from, Math.min(l.length(), from + length));
+  }
+
   @Override
   public String toString() {
     return isWhole() ? source.name() : source.name() + ":" + line + ":" + col;

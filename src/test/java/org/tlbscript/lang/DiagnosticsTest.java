@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -76,6 +77,16 @@ class DiagnosticsTest {
             "t.tlbs:3:13: error: cpu1 does not exist: `cpus 1` declares cpu0"),
         Arguments.of("cpu64 switch mm1\n",
             "t.tlbs:1:1: error: cpu64 is beyond the 64 CPUs tlbscript models"),
+        Arguments.of("cpu99999999999 switch mm1\n",
+            "t.tlbs:1:1: error: cpu99999999999 is beyond the 64 CPUs tlbscript models"),
+        Arguments.of("cpus 2\ncpu0 switch mm1\nassert mask mm1 {cpu0 cpu4294967296}\n",
+            "t.tlbs:3:23: error: cpu4294967296 does not exist: `cpus 2` declares cpu0 to cpu1"),
+        // numbers
+        Arguments.of("ceiling -1\n", "t.tlbs:1:9: error: unexpected '-', expected a number"),
+        Arguments.of("cpus 99999999999999999999\n",
+            "t.tlbs:1:6: error: number 99999999999999999999 is too large (the limit is 2^62)"),
+        Arguments.of("tick 0x" + "f".repeat(100) + "\n",
+            "t.tlbs:1:6: error: number 0xffffffffffffffffffffff... (102 characters) is too large (the limit is 2^62)"),
         // mms
         Arguments.of("cpu0 switch mn1\n", "t.tlbs:1:13: error: 'mn1' is not an mm"),
         Arguments.of("cpu0 switch mm1\ncpu0 switch mn1\n", "t.tlbs:2:13: error: 'mn1' is not an mm"),
@@ -170,6 +181,7 @@ class DiagnosticsTest {
             "did you mean 0x200000..0x400000?"),
         Arguments.of("cpu0 flush mm1 range\n", "give the range: cpu0 flush mm1 range 0x1000..0x3000"),
         Arguments.of("ceiling 99999999\n", "the kernel's default tlb_single_page_flush_ceiling is 33"),
+        Arguments.of("ceiling -1\n", "numbers here are never negative"),
         Arguments.of("trace on\nkernel v4.19\ncpus 2\ncpu0 switch mm1\ncpu1 switch mm1\nspeculate on\n",
             "move it above line 4: header lines (kernel, cpus, pcid, ceiling, memory, speculate) set up the"
                 + " machine before anything runs"),
@@ -464,6 +476,20 @@ class DiagnosticsTest {
             .contains("address")),
         // int overflow of `cpus`: a second, nonsensical diagnostic
         () -> assertEquals(1, staticDiagnostics("cpus 3000000000\ncpu0 switch mm1\n").size()),
+        // a number too large for a long: one diagnostic, not a second about the 0 standing in for it
+        () -> assertEquals(List.of("t.tlbs:1:6: error: number 99999999999999999999 is too large (the limit is 2^62)"),
+            headlines("cpus 99999999999999999999\ncpu0 switch mm1\n")),
+        () -> assertEquals(List.of("t.tlbs:2:25: error: number 0x1_0000_0000_0000_0000 is too large (the limit is 2^62)"),
+            headlines("cpu0 switch mm1\ncpu0 map mm1 0x1000 pfn 0x1_0000_0000_0000_0000\n")),
+        () -> assertEquals(List.of("t.tlbs:2:11: error: number 18446744073709551616 is too large (the limit is 2^62)"),
+            headlines("cpu0 switch mm1\ncpu0 step 18446744073709551616\n")),
+        // and the CPU that overflows an int: one diagnostic, by its name as written
+        () -> assertEquals(List.of("t.tlbs:1:1: error: cpu99999999999 is beyond the 64 CPUs tlbscript models"),
+            headlines("cpu99999999999 switch mm1\n")),
+        // leading zeros do not make a number large; a million digits is reported at once
+        () -> assertTrue(staticDiagnostics("cpus 0000000000000000000000000002\ncpu1 switch mm1\n").isEmpty()),
+        () -> assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> assertEquals(1,
+            staticDiagnostics("tick " + "9".repeat(1_000_000) + "\n").size())),
         // a range may end at TASK_SIZE, a page may not start there
         () -> assertTrue(staticDiagnostics(
             "cpu0 switch mm1\ncpu0 unmap mm1 0x7fffffe00000..0x7ffffffff000\n").isEmpty()),
@@ -494,6 +520,10 @@ class DiagnosticsTest {
     all.sort(Comparator.comparingInt((Diagnostic d) -> d.pos().line())
         .thenComparingInt(d -> d.pos().col()));
     return all;
+  }
+
+  static List<String> headlines(String text) {
+    return staticDiagnostics(text).stream().map(Diagnostic::headline).toList();
   }
 
   /** The first static diagnostic, or else the first one the run gives. */
