@@ -208,6 +208,12 @@ public final class Parser {
       lastLine = line;
       String text = token == null ? "" : token.getText();
       int length = token == null || token.getType() == Token.EOF ? 1 : Math.max(1, text.length());
+      // the end of a CRLF line (or of input after a CR) is where its CR is: quoted lines drop it
+      if (token != null && (token.getType() == TlbsLexer.NL || token.getType() == Token.EOF) && token.getStartIndex() > 0
+          && token.getInputStream().getText(org.antlr.v4.runtime.misc.Interval.of(token.getStartIndex() - 1,
+              token.getStartIndex() - 1)).equals("\r")) {
+        col--;
+      }
       Pos pos = new Pos(source, line, col + 1, length);
       String found = token == null || token.getType() == Token.EOF ? "end of input"
           : "\n".equals(text) || "\r\n".equals(text) ? "end of line" : "'" + text + "'";
