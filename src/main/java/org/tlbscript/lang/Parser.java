@@ -18,7 +18,11 @@ import org.tlbscript.lang.parser.TlbsParser;
 public final class Parser {
   private Parser() {}
 
-  /** The statements, the syntax errors (one per line at most), and whether input ended early. */
+  /**
+   * The statements, the syntax errors (one per line at most), and whether input ended early:
+   * the first syntax error is at its end, so more lines could complete it (an open together
+   * block). An earlier error is not mended by more input: the REPL reports it at once.
+   */
   public record Result(List<Ast.Stmt> statements, List<Diagnostic> diagnostics, boolean incomplete) {
     public boolean ok() {
       return diagnostics.isEmpty();
@@ -27,6 +31,7 @@ public final class Parser {
 
   public static Result parse(Source source) {
     TlbsLexer lexer = new TlbsLexer(CharStreams.fromString(source.text(), source.name()));
+    lexer.setLine(source.firstLine());
     TlbsParser parser = new TlbsParser(new CommonTokenStream(lexer));
     Listener listener = new Listener(source);
     lexer.removeErrorListeners();
@@ -170,6 +175,7 @@ public final class Parser {
     final Source source;
     final List<Diagnostic> diagnostics = new ArrayList<>();
     int lastLine = -1;
+    /** The first syntax error is at the end of input. */
     boolean sawEof;
     List<String> firstExpected;
     /** Where the first syntax error's offending token starts (-1: none). */
@@ -183,7 +189,7 @@ public final class Parser {
     public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col,
         String antlrMessage, RecognitionException e) {
       Token token = offending instanceof Token t ? t : null;
-      if (token != null && token.getType() == Token.EOF) {
+      if (firstExpected == null && token != null && token.getType() == Token.EOF) {
         sawEof = true;
       }
       List<String> expected = new ArrayList<>();

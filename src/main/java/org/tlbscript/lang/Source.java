@@ -14,8 +14,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
-/** Scenario text with its name (a path, or "<repl>"), kept so diagnostics can quote lines. */
-public record Source(String name, String text) {
+/**
+ * Scenario text with its name (a path, or "<repl>"), kept so diagnostics can quote lines.
+ * {@code firstLine} is the number of its first line: a REPL input is numbered where it was typed.
+ */
+public record Source(String name, String text, int firstLine) {
+  public Source(String name, String text) {
+    this(name, text, 1);
+  }
+
   /**
    * The largest file read as a scenario. Scenarios are a few KB; the bound keeps a stray log or
    * disk image from filling the heap (and the parser's token list) before anything is reported.
@@ -117,8 +124,9 @@ public record Source(String name, String text) {
         .map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l).toList();
   }
 
-  /** Line {@code n} (1-based), or "" when there is none; found without splitting the whole text. */
-  public String line(int n) {
+  /** Line {@code n} (counted from {@code firstLine}), or "" when there is none; found without splitting the whole text. */
+  public String line(int number) {
+    int n = number - firstLine + 1;
     if (n < 1) {
       return "";
     }

@@ -123,8 +123,8 @@ final class Workspace {
 
   /** Parses and runs {@code text} (first line {@code line}); kept only if all of it ran. */
   String eval(String sourceName, String text, int line) {
-    // padded so that positions carry the input's line number: <stdin>:8:6
-    Source source = new Source(sourceName, "\n".repeat(Math.max(0, line - 1)) + text);
+    // numbered from where it was typed: <stdin>:8:6 (padding with newlines made long sessions quadratic)
+    Source source = new Source(sourceName, text, Math.max(1, line));
     Parser.Result parsed = Parser.parse(source);
     if (!parsed.ok()) {
       return fail(parsed.diagnostics(), 3);

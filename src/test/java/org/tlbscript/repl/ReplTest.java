@@ -54,6 +54,20 @@ class ReplTest {
     assertEquals(3, r.exit());
   }
 
+  /** An open together block reads on only while more lines could complete it. */
+  @Test
+  void aBrokenBlockIsReportedAtOnceNotAfterTheRestOfTheInput() throws Exception {
+    Result r = repl("cpu0 switch mm2\ntogether {\n  cpu0 unmap mm1 0x2000\ncpu0 switch mm1\nassert cpu0 loaded mm1\n");
+    assertTrue(r.out().contains("<stdin>:3:8: error: unexpected 'unmap', expected ':'"), r.out());
+    assertFalse(r.out().contains("assertion failed"), r.out()); // line 4 ran, not swallowed by the block
+    // thousands of lines that never complete a block: each is reported, in linear time
+    long t0 = System.nanoTime();
+    Result many = repl("together {\n".repeat(3000) + "cpu0 switch mm1\nassert cpu0 loaded mm1\n");
+    assertTrue((System.nanoTime() - t0) / 1_000_000_000 < 10, "took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    assertTrue(many.out().contains("<stdin>:3000:1: error:"), many.out().substring(0, 300));
+    assertFalse(many.out().contains("assertion failed"));
+  }
+
   @Test
   void aFailedAssertionIsNotKeptAndGivesExitCodeOne() throws Exception {
     Result r = repl("cpu0 switch mm1\nassert cpu0 lazy\nassert cpu0 loaded mm1\n");
