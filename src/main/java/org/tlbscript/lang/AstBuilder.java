@@ -111,9 +111,7 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
     BigInteger value = digits.isEmpty() ? BigInteger.ZERO
         : digits.length() > 20 ? BigInteger.ONE.shiftLeft(80) : new BigInteger(digits, hex ? 16 : 10).shiftLeft(shift);
     if (value.bitLength() > 62) {
-      String shown = ctx.getText().length() <= 40 ? ctx.getText()
-          : ctx.getText().substring(0, 24) + "... (" + ctx.getText().length() + " characters)";
-      diagnostics.add(new Diagnostic(pos, "number " + shown + " is too large (the limit is 2^62)"));
+      diagnostics.add(new Diagnostic(pos, "number " + ctx.getText() + " is too large (the limit is 2^62)"));
       return new Num(0, pos);
     }
     return new Num(value.longValue(), pos);

@@ -17,27 +17,46 @@ public record Diagnostic(Pos pos, String message, String hint) {
 
   /** The first line only: {@code file:line:col: error: message}. */
   public String headline() {
-    return pos + ": error: " + visible(message);
+    return pos + ": error: " + shortened(visible(message));
   }
+
+  /** How much of a long line is quoted: a window around the caret. */
+  static final int WIDTH = 100;
 
   public String render() {
     StringBuilder sb = new StringBuilder(headline()).append('\n');
     String line = visible(pos.source().line(pos.line()));
     if (!line.isEmpty()) {
-      sb.append("  ").append(line).append('\n');
-      sb.append("  ");
-      for (int i = 0; i < Pos.offset(line, pos.col()); i++) {
+      int at = Pos.offset(line, pos.col());
+      // a very long line (a generated file, a pasted blob) is quoted around the caret
+      int from = line.length() <= WIDTH ? 0 : Math.max(0, Math.min(at - WIDTH / 3, line.length() - WIDTH));
+      int to = Math.min(line.length(), from + WIDTH);
+      String before = from > 0 ? "…" : "";
+      sb.append("  ").append(before).append(line, from, to).append(to < line.length() ? "…" : "").append('\n');
+      sb.append("  ").append(before.isEmpty() ? "" : " ");
+      for (int i = from; i < at; i++) {
         if (!Character.isLowSurrogate(line.charAt(i))) {
           sb.append(line.charAt(i) == '\t' ? '\t' : ' ');
         }
       }
-      sb.append("^").append("~".repeat(Math.max(0, pos.length() - 1))).append('\n');
+      sb.append("^").append("~".repeat(Math.max(0, Math.min(pos.length(), to - at) - 1))).append('\n');
     }
     if (hint != null) {
-      sb.append("  hint: ").append(visible(hint)).append('\n');
+      sb.append("  hint: ").append(shortened(visible(hint))).append('\n');
     }
     return sb.toString();
   }
+
+  /** {@code s} with each run of more than 60 characters without a space or quote (a huge token echoed) cut short. */
+  static String shortened(String s) {
+    return LONG_WORD.matcher(s).replaceAll(m -> {
+      String w = m.group();
+      int keep = Character.isHighSurrogate(w.charAt(23)) ? 23 : 24;
+      return java.util.regex.Matcher.quoteReplacement(w.substring(0, keep) + "… (" + w.length() + " characters)");
+    });
+  }
+
+  private static final java.util.regex.Pattern LONG_WORD = java.util.regex.Pattern.compile("[^\\s'`]{61,}");
 
   /**
    * {@code s} with control characters (but tab and newline) as their Unicode pictures, one

@@ -89,8 +89,8 @@ class DiagnosticsTest {
         Arguments.of("ceiling -1\n", "t.tlbs:1:9: error: unexpected '-', expected a number"),
         Arguments.of("cpus 99999999999999999999\n",
             "t.tlbs:1:6: error: number 99999999999999999999 is too large (the limit is 2^62)"),
-        Arguments.of("tick 0x" + "f".repeat(100) + "\n",
-            "t.tlbs:1:6: error: number 0xffffffffffffffffffffff... (102 characters) is too large (the limit is 2^62)"),
+        Arguments.of("tick 0x" + "f".repeat(70) + "\n",
+            "t.tlbs:1:6: error: number 0xffffffffffffffffffffff… (72 characters) is too large (the limit is 2^62)"),
         // mms
         Arguments.of("cpu0 switch mn1\n", "t.tlbs:1:13: error: 'mn1' is not an mm"),
         Arguments.of("cpu0 switch mm1\ncpu0 switch mn1\n", "t.tlbs:2:13: error: 'mn1' is not an mm"),
@@ -275,6 +275,22 @@ class DiagnosticsTest {
             assertEquals("  hint: " + d.hint(), lines[3]);
           }
         });
+  }
+
+  /** A line of thousands of characters is quoted around the caret, and a huge token echoed short. */
+  @Test
+  void aVeryLongLineIsQuotedAroundTheCaret() {
+    for (String input : List.of("cpu0 switch mm1 " + "x".repeat(100_000) + "\n",
+        "cpu0 switch mm1; ".repeat(300) + "cpu0 swich mm1; " + "cpu0 switch mm1; ".repeat(300) + "\n")) {
+      Diagnostic d = firstDiagnostic(input);
+      String[] lines = d.render().split("\n");
+      assertTrue(d.render().length() < 500, d.render());
+      int caret = lines[2].indexOf('^');
+      assertEquals(input.charAt(Pos.offset(input, d.pos().col())), lines[1].charAt(caret), d.render());
+      assertTrue(lines[1].length() <= Diagnostic.WIDTH + 4, d.render());
+    }
+    assertEquals("t.tlbs:1:17: error: unexpected 'xxxxxxxxxxxxxxxxxxxxxxxx… (100000 characters)' after the end of the "
+        + "statement", firstDiagnostic("cpu0 switch mm1 " + "x".repeat(100_000) + "\n").headline());
   }
 
   @Test
