@@ -238,16 +238,20 @@ public final class Checker {
       if (c == null) {
         return;
       }
-      // as written: cpu99999999999 has no int, cpu007 is cpu7
-      String name = c.pos().text().startsWith("cpu") ? c.pos().text() : c.toSource();
       if (declared != null && c.n() >= declared) {
-        error(c.pos(), name + " does not exist: `cpus " + declared + "` declares "
+        error(c.pos(), written(c) + " does not exist: `cpus " + declared + "` declares "
             + (declared == 1 ? "cpu0" : "cpu0 to cpu" + (declared - 1)), null);
       } else if (declared == null && c.n() >= MAX_CPUS) {
-        error(c.pos(), name + " is beyond the " + MAX_CPUS + " CPUs tlbscript models", null);
+        error(c.pos(), written(c) + " is beyond the " + MAX_CPUS + " CPUs tlbscript models", null);
       } else {
         maxCpu = Math.max(maxCpu, c.n());
       }
+    }
+
+    /** A CPU as written: cpu99999999999 has no int, cpu007 is cpu7. */
+    static String written(CpuRef c) {
+      String text = c.pos().text();
+      return text.startsWith("cpu") ? text : c.toSource();
     }
 
     boolean mmName(MmRef mm) {

@@ -18,9 +18,48 @@ import java.util.List;
  * Scenario text with its name (a path, or "<repl>"), kept so diagnostics can quote lines.
  * {@code firstLine} is the number of its first line: a REPL input is numbered where it was typed.
  */
-public record Source(String name, String text, int firstLine) {
+public final class Source {
+  private final String name;
+  private final String text;
+  private final int firstLine;
+  /** Where each line starts in {@code text}, built on first use: quoting line n costs no scan of lines 1 to n. */
+  private volatile int[] starts;
+
+  public Source(String name, String text, int firstLine) {
+    this.name = java.util.Objects.requireNonNull(name);
+    this.text = java.util.Objects.requireNonNull(text);
+    this.firstLine = firstLine;
+  }
+
   public Source(String name, String text) {
     this(name, text, 1);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String text() {
+    return text;
+  }
+
+  public int firstLine() {
+    return firstLine;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Source s && s.name.equals(name) && s.text.equals(text) && s.firstLine == firstLine;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(name, text, firstLine);
+  }
+
+  @Override
+  public String toString() {
+    return "Source[" + name + ", " + text.length() + " characters]";
   }
 
   /**
@@ -124,22 +163,23 @@ public record Source(String name, String text, int firstLine) {
         .map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l).toList();
   }
 
-  /** Line {@code n} (counted from {@code firstLine}), or "" when there is none; found without splitting the whole text. */
+  /** Line {@code number} (counted from {@code firstLine}), or "" when there is none. */
   public String line(int number) {
-    int n = number - firstLine + 1;
-    if (n < 1) {
+    int[] at = starts;
+    if (at == null) {
+      java.util.List<Integer> list = new java.util.ArrayList<>();
+      list.add(0);
+      for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+        list.add(i + 1);
+      }
+      at = starts = list.stream().mapToInt(Integer::intValue).toArray();
+    }
+    int n = number - firstLine;
+    if (n < 0 || n >= at.length) {
       return "";
     }
-    int from = 0;
-    for (int i = 1; i < n; i++) {
-      int nl = text.indexOf('\n', from);
-      if (nl < 0) {
-        return "";
-      }
-      from = nl + 1;
-    }
-    int end = text.indexOf('\n', from);
-    String l = text.substring(from, end < 0 ? text.length() : end);
+    int end = n + 1 < at.length ? at[n + 1] - 1 : text.length();
+    String l = text.substring(at[n], end);
     return l.endsWith("\r") ? l.substring(0, l.length() - 1) : l;
   }
 }

@@ -293,6 +293,20 @@ class DiagnosticsTest {
         + "statement", firstDiagnostic("cpu0 switch mm1 " + "x".repeat(100_000) + "\n").headline());
   }
 
+  /** Reporting stays linear in the size of the file: quoting a line used to scan the lines above it. */
+  @Test
+  void aHundredThousandErrorsAreReportedInLinearTime() {
+    assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+      List<Diagnostic> ds = staticDiagnostics("x\n".repeat(100_000));
+      assertEquals(100_000, ds.size());
+      assertEquals("  x", ds.get(99_999).render().split("\n")[1]);
+      ds.forEach(Diagnostic::render);
+    });
+    // a CPU checked against `cpus` is not quoted unless it is wrong: 20 000 statements on one line
+    assertTimeoutPreemptively(java.time.Duration.ofSeconds(2), () ->
+        assertTrue(staticDiagnostics("cpus 2\n" + "cpu1 switch mm1; ".repeat(20_000)).isEmpty()));
+  }
+
   @Test
   void renderExample() {
     Diagnostic d = firstDiagnostic("cpu0 switch mm1\ncpu1 switch mm2\nassert gen mm3 0\n");
