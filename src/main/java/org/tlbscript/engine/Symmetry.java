@@ -131,7 +131,7 @@ final class Symmetry {
         }
       }
       int k = cls.size();
-      while (k > 1 && group.size() * factorial(k) > MAX_RENAMINGS) {
+      while (k > 1 && (long) group.size() * factorial(k) > MAX_RENAMINGS) {
         k--;
       }
       if (k > 1) {
@@ -169,8 +169,13 @@ final class Symmetry {
     return p;
   }
 
-  private static int factorial(int n) {
-    return n <= 1 ? 1 : n * factorial(n - 1);
+  /** n!, or MAX_RENAMINGS + 1 once past it: 17! overflows an int (to a negative), and 13 idle CPUs are enough to ask. */
+  private static long factorial(int n) {
+    long f = 1;
+    for (int i = 2; i <= n && f <= MAX_RENAMINGS; i++) {
+      f *= i;
+    }
+    return Math.min(f, MAX_RENAMINGS + 1);
   }
 
   /** Every renaming of {@code group} followed by every permutation of {@code cls}. */

@@ -152,6 +152,22 @@ class SymmetryTest {
     assertEquals(verdicts(withoutSymmetry(src)), verdicts(sym));
   }
 
+  /**
+   * 63 idle CPUs alike: still 24 renamings. The bound was checked with an int factorial, which
+   * 17! overflows (to a negative): from 18 CPUs on, every permutation of the idle ones was built,
+   * an OutOfMemoryError (found by FuzzTest).
+   */
+  @Test
+  void sixtyThreeIdleCpusKeepTwentyFourRenamings() {
+    for (int cpus : new int[] {18, 35, 64}) {
+      Source src = new Source("many.tlbs", "kernel v6.18\ncpus " + cpus + "\ncpu0 switch mm1\ntogether {\n"
+          + "  cpu0: switch mm2\n}\nassert cpu0 loaded mm2\n");
+      ScenarioRun.Result r = ScenarioRun.runAll(src, null, false).get(0);
+      assertEquals(ScenarioRun.Status.PASSED, r.status(), r.output() + r.diagnostics());
+      assertTrue(r.output().contains("symmetry cpu1 cpu2 cpu3 cpu4 (24 renamings)"), r.output());
+    }
+  }
+
   /** 4.20's range flush checks is_lazy CPU by CPU, in id order: no symmetry there. */
   @Test
   void whereTheCodeVisitsCpusInIdOrderTheSearchStartsAgainWithoutSymmetry() {
