@@ -17,7 +17,7 @@ public record Diagnostic(Pos pos, String message, String hint) {
 
   /** The first line only: {@code file:line:col: error: message}. */
   public String headline() {
-    return pos + ": error: " + shortened(visible(message));
+    return visible(pos.toString()) + ": error: " + shortened(visible(message));
   }
 
   /** How much of a long line is quoted: a window around the caret. */

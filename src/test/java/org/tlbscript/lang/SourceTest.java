@@ -106,5 +106,8 @@ class SourceTest {
     Source s = new Source("f.tlbs", "cpu0 \u001b[2J switch mm1\r\n");
     Diagnostic d = new Diagnostic(new Pos(s, 1, 6, 1), "unexpected '\u001b'");
     assertEquals("f.tlbs:1:6: error: unexpected '\u241b'\n  cpu0 \u241b[2J switch mm1\n       ^\n", d.render());
+    // in a file name too (a C1 control such as NEL, U+0085, has no picture)
+    assertEquals("a\ufffdb\u241b.tlbs: error: no such file or directory",
+        Diagnostic.ofFile("a\u0085b\u001b.tlbs", "no such file or directory", null).headline());
   }
 }
