@@ -121,8 +121,21 @@ final class Workspace {
 
   // ------------------------------------------------------------------ running statements
 
-  /** Parses and runs {@code text} (first line {@code line}); kept only if all of it ran. */
+  /**
+   * Parses and runs {@code text} (first line {@code line}); kept only if all of it ran. A bug of
+   * ours is reported (exit code 4) and the session goes on from the statements kept before it.
+   */
   String eval(String sourceName, String text, int line) {
+    try {
+      return evalOrThrow(sourceName, text, line);
+    } catch (RuntimeException e) {
+      noteExit(4);
+      rebuild();
+      return "error: internal error: " + e + "\n  not kept; please report it with the session (:save FILE)\n";
+    }
+  }
+
+  private String evalOrThrow(String sourceName, String text, int line) {
     // numbered from where it was typed: <stdin>:8:6 (padding with newlines made long sessions quadratic)
     Source source = new Source(sourceName, text, Math.max(1, line));
     Parser.Result parsed = Parser.parse(source);
@@ -235,10 +248,15 @@ final class Workspace {
   }
 
   private static boolean sameLayout(Checker.Setup a, Checker.Setup b) {
-    return a.cpuCount() == b.cpuCount() && a.mms().equals(b.mms())
+    return a.cpuCount() == b.cpuCount() && a.mms().equals(b.mms()) && sameRanges(a.defaultRanges(), b.defaultRanges())
         && java.util.Arrays.equals(a.pages(), b.pages()) && java.util.Objects.equals(a.pcid(), b.pcid())
         && java.util.Objects.equals(a.ceiling(), b.ceiling()) && a.tso() == b.tso()
         && a.speculate() == b.speculate();
+  }
+
+  /** The pages `flush mmX range` covers, per mm: a page named in a new mm changes them, not the pages. */
+  private static boolean sameRanges(java.util.Map<String, long[]> a, java.util.Map<String, long[]> b) {
+    return a.keySet().equals(b.keySet()) && a.keySet().stream().allMatch(k -> java.util.Arrays.equals(a.get(k), b.get(k)));
   }
 
   String fail(List<Diagnostic> diagnostics, int code) {

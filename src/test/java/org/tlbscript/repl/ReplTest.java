@@ -31,6 +31,20 @@ class ReplTest {
     assertTrue(r.out().contains("mm1: ctx_id 2, tlb_gen 1, mm_cpumask {cpu0 cpu1}"), r.out());
   }
 
+  /**
+   * A page already in the machine, named in another mm, gives that mm a range for `flush mmX
+   * range` without addresses: the session is rebuilt for it (it was not, and the flush failed
+   * with a NullPointerException; found by FuzzTest).
+   */
+  @Test
+  void aFlushWithoutAddressesCoversAPageFirstNamedInAnotherMm() throws Exception {
+    Result r = repl("cpu2 switch mm3\ncpu1 protect mm2 0x2000\ncpu2 flush mm3 range 0x2000\ncpu0 flush mm3 range\n"
+        + "assert flushes cpu2 partial 2\n");
+    assertFalse(r.out().contains("internal error") || r.out().contains("Exception"), r.out());
+    assertEquals("", r.out());
+    assertEquals(0, r.exit());
+  }
+
   @Test
   void anErrorIsReportedAndTheSessionGoesOn() throws Exception {
     Result r = repl("cpu0 switch mm1\ncpu0 swich mm2\ncpu1 touch mm1 0x2000\ncpu0 touch mm1 0x2000\n"
