@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.jline.terminal.Terminal;
+import org.tlbscript.engine.Explorer;
 import org.jline.terminal.TerminalBuilder;
 
 /**
@@ -77,6 +78,12 @@ public final class Repl {
     }
     return new Repl(plainInput(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))),
         new PrintWriter(System.out, true), kernel, false);
+  }
+
+  /** Bounds for together blocks and :explore (default: {@link Explorer.Limits#DEFAULT}). */
+  public Repl limits(Explorer.Limits l) {
+    ws.limits(l);
+    return this;
   }
 
   /** A scenario to run into the session before the first prompt. */
