@@ -12,6 +12,10 @@ public final class Suggest {
     int bestDistance = Integer.MAX_VALUE;
     int limit = Math.max(1, Math.min(3, word.length() / 3 + 1));
     for (String c : candidates) {
+      // the distance is at least the difference in length: a huge word is compared with nothing
+      if (Math.abs(word.length() - c.length()) > limit) {
+        continue;
+      }
       int d = distance(word.toLowerCase(), c.toLowerCase());
       if (d <= limit && d < bestDistance) {
         best = c;

@@ -307,6 +307,21 @@ class DiagnosticsTest {
         assertTrue(staticDiagnostics("cpus 2\n" + "cpu1 switch mm1; ".repeat(20_000)).isEmpty()));
   }
 
+  /**
+   * A huge unknown word is not compared, character by character, with every name it could be a
+   * misspelling of: 20 lines of a 100 000-character model name under `kernel all` took minutes
+   * (found by FuzzTest).
+   */
+  @Test
+  void aHugeUnknownNameGetsNoDidYouMeanAtOnce() {
+    String text = "kernel all\n" + ("on " + "v".repeat(100_000) + " assert stale none\n").repeat(20);
+    assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+      List<ScenarioRun.Result> r = ScenarioRun.runAll(source(text), null, false);
+      assertEquals(Models.names().size(), r.size());
+      assertEquals("`tlbscript kernels` lists the models in order", r.get(0).diagnostics().get(0).hint());
+    });
+  }
+
   @Test
   void renderExample() {
     Diagnostic d = firstDiagnostic("cpu0 switch mm1\ncpu1 switch mm2\nassert gen mm3 0\n");
