@@ -574,8 +574,9 @@ class FuzzTest {
     Map<String, int[]> perKind = new TreeMap<>();
     Map<String, Integer> outcomes = new TreeMap<>();
     long t0 = System.nanoTime();
+    int ran = 0;
     try {
-      for (int i = from; i < from + inputs; i++) {
+      for (int i = from; i < from + inputs; i++, ran++) {
         SplittableRandom r = new SplittableRandom(seedOf(seed, i));
         Kind kind = kindOf(r);
         Input in = kind.generate().apply(r);
@@ -594,6 +595,7 @@ class FuzzTest {
           found.putIfAbsent(p.signature(), new Found(i, kind, in, p));
         }
         if (check.hung) {
+          ran++;
           break; // its thread cannot be stopped and would slow or starve the inputs after it
         }
       }
@@ -601,8 +603,9 @@ class FuzzTest {
       ScenarioRun.limits(Explorer.Limits.DEFAULT);
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("FuzzTest: seed %d, inputs %d..%d: %d in %.1f s (%.0f inputs/s); per kind (inputs, ms): %s%n"
-        + "  outcomes: %s%n  problems: %d%n", seed, from, from + inputs - 1, inputs, secs, inputs / secs,
+    System.out.printf("FuzzTest: seed %d, inputs %d..%d: %d in %.1f s (%.0f inputs/s)%s; per kind (inputs, ms): %s%n"
+        + "  outcomes: %s%n  problems: %d%n", seed, from, from + ran - 1, ran, secs, ran / secs,
+        ran < inputs ? " (stopped by a hang)" : "",
         perKind.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0] + "/" + e.getValue()[1]).toList(),
         outcomes, found.size());
     if (found.isEmpty()) {
@@ -621,7 +624,9 @@ class FuzzTest {
       Files.createDirectories(FAILURES);
       int n = 0;
       for (Found f : found.values()) {
-        Input small = minimize(f.kind(), f.input(), f.problem().signature());
+        // a hang is not made smaller: each try could hang too, and its thread cannot be stopped
+        Input small = f.problem().signature().startsWith("no answer") ? f.input()
+            : minimize(f.kind(), f.input(), f.problem().signature());
         String name = f.kind().name() + "-" + seed + "-" + f.index();
         Path file = FAILURES.resolve(name + "." + f.kind().ext());
         Files.write(file, f.kind().name().equals("cli") ? String.join("\n", small.args()).getBytes(StandardCharsets.UTF_8)
@@ -632,8 +637,9 @@ class FuzzTest {
             .append(String.format(f.kind().replay(), file)).append("\n   smallest input")
             .append(small.args().isEmpty() ? "" : " " + small.args()).append(":\n")
             .append(escaped(small.bytes()).indent(6)).append("   what was seen:\n")
-            .append(runOne(f.kind(), small, 60).problems.stream().filter(p -> p.signature().equals(f.problem().signature()))
-                .findFirst().orElse(f.problem()).detail().indent(6));
+            .append((small == f.input() ? f.problem() : runOne(f.kind(), small, 60).problems.stream()
+                .filter(p -> p.signature().equals(f.problem().signature())).findFirst().orElse(f.problem()))
+                .detail().indent(6));
       }
     } finally {
       ScenarioRun.limits(Explorer.Limits.DEFAULT);
