@@ -53,7 +53,9 @@ final class AstBuilder extends TlbsBaseVisitor<Stmt> {
     if (t instanceof org.antlr.v4.runtime.tree.ErrorNode) {
       return true;
     }
-    if (t instanceof ParserRuleContext c && c.exception != null) {
+    // every rule of the grammar consumes a token: one that has none is the parser's recovery
+    // (a missing mm after `use`), and checking it would add an error about an empty name
+    if (t instanceof ParserRuleContext c && (c.exception != null || c.getChildCount() == 0)) {
       return true;
     }
     for (int i = 0; i < t.getChildCount(); i++) {

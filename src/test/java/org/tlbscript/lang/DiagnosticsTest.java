@@ -525,6 +525,10 @@ class DiagnosticsTest {
             .contains("address")),
         // int overflow of `cpus`: a second, nonsensical diagnostic
         () -> assertEquals(1, staticDiagnostics("cpus 3000000000\ncpu0 switch mm1\n").size()),
+        // a missing mm: the syntax error only, not also "'' is not an mm" (found by FuzzTest)
+        () -> assertEquals(List.of("t.tlbs:1:9: error: unexpected end of line, expected one of a name, 'init_mm', mmN"),
+            headlines("cpu2 use\n")),
+        () -> assertEquals(1, headlines("cpu2 use\r\n").size()),
         // a number too large for a long: one diagnostic, not a second about the 0 standing in for it
         () -> assertEquals(List.of("t.tlbs:1:6: error: number 99999999999999999999 is too large (the limit is 2^62)"),
             headlines("cpus 99999999999999999999\ncpu0 switch mm1\n")),
