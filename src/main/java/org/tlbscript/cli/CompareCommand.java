@@ -48,6 +48,9 @@ final class CompareCommand implements Callable<Integer> {
         models.add(KernelsCommand.model(spec.commandLine(), k.trim()));
       }
     }
+    if (file.toString().isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "an empty path (an unset variable?)");
+    }
     if (!Files.exists(file)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "no such file: " + file);
     }

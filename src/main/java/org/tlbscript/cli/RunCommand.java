@@ -140,6 +140,10 @@ final class RunCommand implements Callable<Integer> {
   static List<Path> discover(CommandLine cmd, List<Path> paths, String ext) throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path p : paths) {
+      if (p.toString().isEmpty()) {
+        // "" is the current directory to the file system: `run "$FILE"` with FILE unset ran everything below it
+        throw new CommandLine.ParameterException(cmd, "an empty path (an unset variable?)");
+      }
       if (Files.isDirectory(p)) {
         List<Path> found = new ArrayList<>();
         Files.walkFileTree(p, new SimpleFileVisitor<>() {

@@ -192,6 +192,18 @@ class CliTest {
     assertTrue(r.out().contains("Test SB Allowed"), r.out());
   }
 
+  /** An empty argument is not the current directory: a script's unset variable must not run everything below it. */
+  @Test
+  void anEmptyPathIsAUsageError() {
+    for (String[] args : List.of(new String[] {"run", ""}, new String[] {"run", "scenarios/s01-plain-shootdown.tlbs", ""},
+        new String[] {"litmus", ""}, new String[] {"compare", ""})) {
+      Run r = tlbscript(args);
+      assertEquals(2, r.exit(), r.out());
+      assertEquals("", r.out());
+      assertTrue(r.err().startsWith("tlbscript: an empty path (an unset variable?)\n"), r.err());
+    }
+  }
+
   @Test
   void compareReportsAnUnreadableFile() throws Exception {
     Path f = bytes("b.tlbs", "cpu0 switch mm1 \u00ff\n".getBytes(StandardCharsets.ISO_8859_1));
