@@ -47,15 +47,21 @@ public record Diagnostic(Pos pos, String message, String hint) {
     return sb.toString();
   }
 
-  /** {@code s} with each run of more than 60 characters without a space or quote (a huge token echoed) cut short. */
+  /**
+   * {@code s} with what it echoes of the input cut short: a `quoted` span or a run without a
+   * space or quote (a huge token) of more than 60 characters keeps its first 24 and its length.
+   */
   static String shortened(String s) {
-    return LONG_WORD.matcher(s).replaceAll(m -> {
-      String w = m.group();
-      int keep = Character.isHighSurrogate(w.charAt(23)) ? 23 : 24;
-      return java.util.regex.Matcher.quoteReplacement(w.substring(0, keep) + "… (" + w.length() + " characters)");
-    });
+    String spans = LONG_SPAN.matcher(s).replaceAll(m -> "`" + java.util.regex.Matcher.quoteReplacement(cut(m.group(1))) + "`");
+    return LONG_WORD.matcher(spans).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(cut(m.group())));
   }
 
+  private static String cut(String w) {
+    int keep = Character.isHighSurrogate(w.charAt(23)) ? 23 : 24;
+    return w.substring(0, keep) + "… (" + w.length() + " characters)";
+  }
+
+  private static final java.util.regex.Pattern LONG_SPAN = java.util.regex.Pattern.compile("`([^`]{61,})`");
   private static final java.util.regex.Pattern LONG_WORD = java.util.regex.Pattern.compile("[^\\s'`]{61,}");
 
   /**

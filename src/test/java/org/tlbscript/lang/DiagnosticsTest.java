@@ -291,6 +291,10 @@ class DiagnosticsTest {
     }
     assertEquals("t.tlbs:1:17: error: unexpected 'xxxxxxxxxxxxxxxxxxxxxxxx… (100000 characters)' after the end of the "
         + "statement", firstDiagnostic("cpu0 switch mm1 " + "x".repeat(100_000) + "\n").headline());
+    // a `quoted` span of the input, spaces and all (the litmus parser's "found `...`"; found by FuzzTest)
+    Source s = new Source("t.litmus", "P0 | " + "MOV EAX,[x] ".repeat(1000));
+    assertEquals("t.litmus:1:6: error: expected `P1`, found `MOV EAX,[x] MOV EAX,[x] … (12000 characters)`",
+        new Diagnostic(new Pos(s, 1, 6, 1), "expected `P1`, found `" + "MOV EAX,[x] ".repeat(1000) + "`").headline());
   }
 
   /** Reporting stays linear in the size of the file: quoting a line used to scan the lines above it. */
