@@ -27,8 +27,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.tlbscript.cli.Main;
 import org.tlbscript.engine.Explorer;
+import org.tlbscript.engine.Litmus;
+import org.tlbscript.engine.ModelBug;
 import org.tlbscript.kernels.KernelModel;
 import org.tlbscript.kernels.Models;
+import org.tlbscript.litmus.LitmusParser;
 import org.tlbscript.repl.Repl;
 import org.tlbscript.session.Comparison;
 import org.tlbscript.session.ScenarioRun;
@@ -44,7 +47,7 @@ import org.tlbscript.session.ScenarioRun;
  * a bug in the model, reported, never hidden).
  *
  * <p>Each input comes from its own seed, so one can be run alone. {@code -Dtlbscript.seed=S}
- * (default 1), {@code -Dtlbscript.fuzzInputs=N} (default 4000, about 35 s on the 2-core
+ * (default 1), {@code -Dtlbscript.fuzzInputs=N} (default 10 000, about 40 s on the 2-core
  * reference machine), {@code -Dtlbscript.fuzzFrom=I} (start at input I: with fuzzInputs=1, the
  * one input a report names). A failure prints each distinct problem once, with the input made
  * as small as it stays failing, written to target/fuzz-failures/ with the command that replays it.
@@ -92,6 +95,7 @@ class FuzzTest {
       new Kind("repl", 4, FuzzTest::replSession, FuzzTest::runRepl, "txt", "bin/tlbscript repl < %s"),
       new Kind("compare", 1, FuzzTest::comparison, FuzzTest::runCompare, "tlbs",
           "bin/tlbscript compare %s --kernels (the models in the report)"),
+      new Kind("litmus", 3, FuzzTest::litmus, FuzzTest::runLitmus, "litmus", "bin/tlbscript litmus %s"),
       new Kind("cli", 1, FuzzTest::commandLine, FuzzTest::runCommandLine, "args", "bin/tlbscript (the arguments in %s)"));
 
   // ------------------------------------------------------------------ checks
@@ -255,6 +259,41 @@ class FuzzTest {
     }
   }
 
+  // ------------------------------------------------------------------ litmus tests
+
+  static Input litmus(SplittableRandom r) {
+    String text = new LitmusGen(r).test();
+    return r.nextInt(10) < 6 ? Input.of(new Mutator(r, LitmusGen.WORDS).mutate(text)) : Input.of(text);
+  }
+
+  /** As `tlbscript litmus FILE` after reading the file: parse, then run under x86-TSO and under SC. */
+  static void runLitmus(Input in, Check check) {
+    Source source;
+    try {
+      source = Source.decode("fuzz.litmus", in.bytes());
+    } catch (Source.Unreadable e) {
+      check.outcome("unreadable");
+      return; // decoding is the scenario runner's check too
+    }
+    Litmus.Test t;
+    try {
+      t = LitmusParser.parse(source);
+    } catch (LitmusParser.Invalid e) {
+      check.outcome("invalid");
+      check.diagnostic(e.diagnostic, source);
+      return;
+    }
+    for (boolean tso : new boolean[] {true, false}) {
+      try {
+        Litmus.Run r = Litmus.run(t, tso, LIMITS);
+        check.outcome(r.incomplete() != null ? "incomplete" : Litmus.ok(t, r) ? "Ok" : "No");
+        check.text("the litmus report", Litmus.report(t, r));
+      } catch (ModelBug e) {
+        check.problem("model bug (litmus): " + Check.normalize(String.valueOf(e.getMessage())), stackTrace(e));
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ the REPL
 
   static final String[] COMMANDS = {":help", ":help races", ":help statements", ":help nothing", ":state", ":trace on",
@@ -348,13 +387,13 @@ class FuzzTest {
   // ------------------------------------------------------------------ command lines
 
   static final String[] FILES = {"good.tlbs", "latin1.tlbs", "binary.tlbs", "late-header.tlbs", "race.tlbs", "missing.tlbs",
-      "."};
+      ".", "sb.litmus", "latin1.litmus"};
   static final String[] VALUES = {"0", "-1", "-5", "1", "2", "10", "600", "99999999999999999999", "9223372036854775807",
       "9223372036854775", "8796093022207", "8796093022208", "1.5", "abc", "", " 7", "+5", "0x10", "1_000", "1e3"};
 
   static Input commandLine(SplittableRandom r) {
     List<String> args = new ArrayList<>();
-    String cmd = new String[] {"run", "run", "run", "compare", "kernels", "nothing"}[r.nextInt(6)];
+    String cmd = new String[] {"run", "run", "run", "compare", "litmus", "kernels", "nothing"}[r.nextInt(7)];
     args.add(cmd);
     for (int n = r.nextInt(4); n > 0; n--) {
       switch (r.nextInt(9)) {
@@ -364,7 +403,8 @@ class FuzzTest {
         case 3 -> args.addAll(List.of("--kernel", r.nextBoolean() ? "all" : Models.knownNames().get(0)));
         case 4 -> args.addAll(List.of("--kernels", "v4.19,v4.20"));
         case 5 -> args.add("--fail-fast");
-        case 6 -> args.addAll(List.of("--show", r.nextBoolean() ? "v4.20" : "v4"));
+        case 6 -> args.addAll(r.nextBoolean() ? List.of("--show", r.nextBoolean() ? "v4.20" : "v4")
+            : List.of("--memory", r.nextBoolean() ? "sc" : "pso"));
         case 7 -> args.add(VALUES[r.nextInt(VALUES.length)]);
         default -> args.add("--trace");
       }
@@ -407,6 +447,9 @@ class FuzzTest {
     Files.writeString(WORK.resolve("late-header.tlbs"), "cpu0 switch mm1\npcid off\n");
     Files.writeString(WORK.resolve("race.tlbs"), "cpus 2\ncpu0 switch mm1\ncpu1 switch mm1\ncpu1 touch mm1 0x2000\n"
         + "together {\n  cpu0: unmap mm1 0x2000\n  cpu1: touch mm1 0x2000\n}\nassert stale none\n");
+    Files.writeString(WORK.resolve("sb.litmus"), "X86 SB\n{}\n P0 | P1 ;\n MOV [x],$1 | MOV [y],$1 ;\n"
+        + " MOV EAX,[y] | MOV EAX,[x] ;\nexists (0:EAX=0 /\\ 1:EAX=0)\n");
+    Files.write(WORK.resolve("latin1.litmus"), "X86 SB\n\"\u00e9\"\n".getBytes(StandardCharsets.ISO_8859_1));
     Files.deleteIfExists(WORK.resolve("missing.tlbs"));
   }
 
@@ -564,7 +607,7 @@ class FuzzTest {
   @Test
   void badInputIsAlwaysADiagnosticNeverAnInternalError() throws Exception {
     long seed = Long.getLong("tlbscript.seed", 1);
-    int inputs = Integer.getInteger("tlbscript.fuzzInputs", 4000);
+    int inputs = Integer.getInteger("tlbscript.fuzzInputs", 10_000);
     int from = Integer.getInteger("tlbscript.fuzzFrom", 0);
     prepareFiles();
     ScenarioRun.limits(LIMITS);

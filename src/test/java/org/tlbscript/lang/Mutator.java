@@ -44,9 +44,17 @@ final class Mutator {
       "\u2028", "x", "0", "-", "_", "@", "\\", "\"", "'"};
 
   private final SplittableRandom r;
+  /** The words a token may become: the grammar's, and those of the format being broken. */
+  private final List<String> words;
 
   Mutator(SplittableRandom r) {
+    this(r, List.of());
+  }
+
+  Mutator(SplittableRandom r, List<String> formatWords) {
     this.r = r;
+    this.words = new ArrayList<>(WORDS);
+    words.addAll(formatWords);
   }
 
   private <T> T pick(T[] a) {
@@ -97,7 +105,7 @@ final class Mutator {
       case 3 -> { // another word of the grammar
         if (!tokens.isEmpty()) {
           int[] t = tokens.get(r.nextInt(tokens.size()));
-          return s.substring(0, t[0]) + WORDS.get(r.nextInt(WORDS.size())) + s.substring(t[1]);
+          return s.substring(0, t[0]) + words.get(r.nextInt(words.size())) + s.substring(t[1]);
         }
       }
       case 4 -> { // truncate
@@ -158,7 +166,7 @@ final class Mutator {
       default -> { // a word glued to its neighbour
         if (!tokens.isEmpty()) {
           int[] t = tokens.get(r.nextInt(tokens.size()));
-          return s.substring(0, t[1]) + WORDS.get(r.nextInt(WORDS.size())) + s.substring(t[1]);
+          return s.substring(0, t[1]) + words.get(r.nextInt(words.size())) + s.substring(t[1]);
         }
       }
     }
