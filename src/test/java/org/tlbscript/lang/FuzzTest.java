@@ -109,6 +109,8 @@ class FuzzTest {
     final Map<String, Integer> outcomes = new TreeMap<>();
     /** The runner did not answer in time. */
     boolean hung;
+    private Source linesOf;
+    private List<String> lines;
     /** The first diagnostic, for -Dtlbscript.fuzzVerbose. */
     String note = "";
 
@@ -152,7 +154,10 @@ class FuzzTest {
         problem("a diagnostic positioned in another text: " + normalize(d.message()), rendered);
         return;
       }
-      List<String> lines = input.lines();
+      if (input != linesOf) {
+        linesOf = input;
+        lines = input.lines(); // once per input: a run of a large file has many diagnostics
+      }
       if (p.line() < 1 || p.line() > lines.size() || p.col() < 1
           || p.col() > lines.get(p.line() - 1).codePointCount(0, lines.get(p.line() - 1).length()) + 1) {
         problem("a diagnostic positioned outside its line: " + normalize(d.message()),
@@ -508,6 +513,14 @@ class FuzzTest {
     return check;
   }
 
+  /**
+   * How long an input may take before it counts as a hang: 30 s, and 10 s more per MB, since a
+   * file of several MB under `kernel all` is parsed and checked once per model (a 6 MB one: 30 s).
+   */
+  static long deadline(Input in) {
+    return 30 + 10L * in.bytes().length / (1 << 20);
+  }
+
   static String where(Throwable e) {
     for (StackTraceElement s : e.getStackTrace()) {
       if (s.getClassName().startsWith("org.tlbscript") && !s.getClassName().contains("FuzzTest")) {
@@ -559,7 +572,7 @@ class FuzzTest {
   }
 
   private boolean fails(Kind kind, Input in, String signature) {
-    return runOne(kind, in, 30).problems.stream().anyMatch(p -> p.signature().equals(signature));
+    return runOne(kind, in, deadline(in)).problems.stream().anyMatch(p -> p.signature().equals(signature));
   }
 
   private static int count(byte[] b, byte sep) {
@@ -624,7 +637,7 @@ class FuzzTest {
         Kind kind = kindOf(r);
         Input in = kind.generate().apply(r);
         long t = System.nanoTime();
-        Check check = runOne(kind, in, 30);
+        Check check = runOne(kind, in, deadline(in));
         int[] k = perKind.computeIfAbsent(kind.name(), x -> new int[2]);
         k[0]++;
         k[1] += (int) ((System.nanoTime() - t) / 1_000_000);
@@ -680,7 +693,7 @@ class FuzzTest {
             .append(String.format(f.kind().replay(), file)).append("\n   smallest input")
             .append(small.args().isEmpty() ? "" : " " + small.args()).append(":\n")
             .append(escaped(small.bytes()).indent(6)).append("   what was seen:\n")
-            .append((small == f.input() ? f.problem() : runOne(f.kind(), small, 60).problems.stream()
+            .append((small == f.input() ? f.problem() : runOne(f.kind(), small, deadline(small)).problems.stream()
                 .filter(p -> p.signature().equals(f.problem().signature())).findFirst().orElse(f.problem()))
                 .detail().indent(6));
       }
