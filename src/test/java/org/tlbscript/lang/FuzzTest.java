@@ -47,7 +47,7 @@ import org.tlbscript.session.ScenarioRun;
  * a bug in the model, reported, never hidden).
  *
  * <p>Each input comes from its own seed, so one can be run alone. {@code -Dtlbscript.seed=S}
- * (default 1), {@code -Dtlbscript.fuzzInputs=N} (default 10 000, about 40 s on the 2-core
+ * (default 1), {@code -Dtlbscript.fuzzInputs=N} (default 10 000: 30 to 55 s on the 2-core
  * reference machine), {@code -Dtlbscript.fuzzFrom=I} (start at input I: with fuzzInputs=1, the
  * one input a report names). A failure prints each distinct problem once, with the input made
  * as small as it stays failing, written to target/fuzz-failures/ with the command that replays it.
