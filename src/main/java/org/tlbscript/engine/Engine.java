@@ -1,6 +1,7 @@
 package org.tlbscript.engine;
 
 import java.util.List;
+import org.tlbscript.hw.Counter;
 import org.tlbscript.hw.Layout;
 import org.tlbscript.hw.Machine;
 import org.tlbscript.kernels.Exec;
@@ -27,13 +28,17 @@ public final class Engine {
   // the state stays small, which is what the explorer copies and hashes for every move.
   static final int DEPTH = MmCode.REGS;
   static final int WAITING_FOR = DEPTH + 1;
+  /** Stale uses by this CPU: counted when the run keeps {@link Counter#STALE_USES}, else 0 or 1. */
   static final int STALE_USES = DEPTH + 2;
   /** 1 once this CPU walked a freed page table (a flag: see {@link #observeWalk}). */
   static final int FREED_WALKS = DEPTH + 3;
   static final int IPI_HANDLER = DEPTH + 4;
   /** Index of the next action of this CPU's lane in a together block. */
   static final int LANE_NEXT = DEPTH + 5;
-  /** The address of this CPU's last stale use and first freed walk (for assertions by address). */
+  /**
+   * The address of this CPU's first stale use and first freed walk (for assertions by address):
+   * the first, so that further uses leave the state as it is.
+   */
   static final int STALE_VA = DEPTH + 6;
   static final int FREED_VA = DEPTH + 7;
   /**
@@ -338,7 +343,7 @@ public final class Engine {
   public void deliverIpi(Machine m, int target, int sender, Observer obs) {
     m.takeIpi(target, sender);
     // compare's "woken while idle": the scheduler register says a kernel thread/idle runs here
-    if (m.reg(target, MmCode.KTHREAD) != 0) {
+    if (m.reg(target, MmCode.KTHREAD) != 0 && layout.counts(Counter.WOKEN_IDLE)) {
       m.setReg(target, WOKEN_IDLE, m.reg(target, WOKEN_IDLE) + 1);
     }
     Routine handler = model.routine((int) m.reg(sender, IPI_HANDLER));
@@ -486,7 +491,7 @@ public final class Engine {
     return m.reg(cpu, WOKEN_IDLE);
   }
 
-  public long lastStaleUse(Machine m, int cpu) {
+  public long firstStaleUse(Machine m, int cpu) {
     return m.reg(cpu, STALE_VA);
   }
 
@@ -564,8 +569,13 @@ public final class Engine {
       why = "it was filled for " + mmName(root) + " under the same ASID";
     }
     if (why != null && (root != m.cr3Root(cpu) || checkers.covered(m, root, page))) {
-      m.setReg(cpu, STALE_USES, m.reg(cpu, STALE_USES) + 1);
-      m.setReg(cpu, STALE_VA, va);
+      long uses = m.reg(cpu, STALE_USES);
+      if (uses == 0) {
+        m.setReg(cpu, STALE_VA, va);
+      }
+      if (uses == 0 || layout.counts(Counter.STALE_USES)) {
+        m.setReg(cpu, STALE_USES, uses + 1);
+      }
       if (obs != null) {
         obs.event(new Observer.Event(Observer.Event.Kind.STALE_USE, cpu, "cpu" + cpu
             + (write ? " wrote through" : " used") + " a stale TLB entry for " + hex(va) + " (ASID "

@@ -55,8 +55,17 @@ public final class Layout {
   final int regsOff;
   public final int size;
 
+  /** The observation counters the state keeps (see {@link Counter}). */
+  private final java.util.Set<Counter> counted;
+
   public Layout(int cpus, int roots, long[] pageAddresses, int globals, int sharedCells, int regs,
       int storeBufferSize) {
+    this(cpus, roots, pageAddresses, globals, sharedCells, regs, storeBufferSize, Counter.ALL);
+  }
+
+  public Layout(int cpus, int roots, long[] pageAddresses, int globals, int sharedCells, int regs,
+      int storeBufferSize, java.util.Set<Counter> counted) {
+    this.counted = java.util.EnumSet.copyOf(counted.isEmpty() ? java.util.EnumSet.noneOf(Counter.class) : counted);
     this.cpus = cpus;
     this.roots = roots;
     this.globals = globals;
@@ -81,6 +90,11 @@ public final class Layout {
     regsOff = sbOff + 2 * storeBufferSize;
     cpuSize = regsOff + regs;
     size = cpuBase + cpus * cpuSize;
+  }
+
+  /** Whether the state keeps counter {@code c}. */
+  public boolean counts(Counter c) {
+    return counted.contains(c);
   }
 
   public int pages() {

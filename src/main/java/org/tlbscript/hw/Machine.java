@@ -222,15 +222,15 @@ public final class Machine {
     int b = cpu(c);
     s[b + Layout.CR3_ROOT] = root;
     s[b + Layout.CR3_ASID] = asid;
-    s[b + Layout.CR3_WRITES]++;
+    count(c, Counter.CR3_WRITES, Layout.CR3_WRITES);
     if (!pcid) {
       for (int a = 0; a < Layout.ASIDS; a++) {
         dropAsid(c, a);
       }
-      s[b + Layout.FULL_FLUSHES]++;
+      count(c, Counter.FULL_FLUSHES, Layout.FULL_FLUSHES);
     } else if (!noflush) {
       dropAsid(c, asid);
-      s[b + Layout.FULL_FLUSHES]++;
+      count(c, Counter.FULL_FLUSHES, Layout.FULL_FLUSHES);
     }
   }
 
@@ -248,7 +248,7 @@ public final class Machine {
     for (int r = 0; r < layout.regions(); r++) {
       s[pscIndex(c, asid, r)] = 0;
     }
-    s[cpu(c) + Layout.PARTIAL_FLUSHES]++;
+    count(c, Counter.PARTIAL_FLUSHES, Layout.PARTIAL_FLUSHES);
   }
 
   private void dropAsid(int c, int asid) {
@@ -362,10 +362,17 @@ public final class Machine {
   public void takeIpi(int c, int from) {
     fence(c);
     s[cpu(c) + Layout.IPI_PENDING] &= ~(1L << from);
-    s[cpu(c) + Layout.IPIS_TAKEN]++;
+    count(c, Counter.IPIS_TAKEN, Layout.IPIS_TAKEN);
   }
 
   // ---------------------------------------------------------------- counters
+
+  /** Counts one more in CPU {@code c}'s field {@code field}, if the run keeps {@code counter}. */
+  private void count(int c, Counter counter, int field) {
+    if (layout.counts(counter)) {
+      s[cpu(c) + field]++;
+    }
+  }
 
   public long cr3Writes(int c) {
     return s[cpu(c) + Layout.CR3_WRITES];

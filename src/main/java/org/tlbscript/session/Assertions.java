@@ -91,7 +91,7 @@ final class Assertions {
     for (int c = 0; c < s.cpus(); c++) {
       if (s.engine().staleUses(m, c) > 0) {
         return "expected no use of a stale translation, but cpu" + c + " used a stale TLB entry for 0x"
-            + Long.toHexString(s.engine().lastStaleUse(m, c)) + detail(Observer.Event.Kind.STALE_USE, c);
+            + Long.toHexString(s.engine().firstStaleUse(m, c)) + detail(Observer.Event.Kind.STALE_USE, c);
       }
     }
     for (Checkers.Stale st : stale()) {
@@ -114,7 +114,7 @@ final class Assertions {
 
   private String staleOn(int cpu, Ast.Num addr) {
     if (s.engine().staleUses(m, cpu) > 0
-        && (addr == null || s.engine().lastStaleUse(m, cpu) == addr.value())) {
+        && (addr == null || s.engine().firstStaleUse(m, cpu) == addr.value())) {
       return null;
     }
     for (Checkers.Stale st : stale()) {

@@ -415,7 +415,7 @@ final class Races {
         case STALE_NONE, STALE_CPU -> {
           for (int i = 0; i < s.cpus(); i++) {
             if (e.staleUses(end, i) > 0) {
-              return "assert stale cpu" + i + " " + Ast.hex(e.lastStaleUse(end, i));
+              return "assert stale cpu" + i + " " + Ast.hex(e.firstStaleUse(end, i));
             }
           }
           for (int i = 0; i < s.cpus(); i++) { // none used yet, but one can use one

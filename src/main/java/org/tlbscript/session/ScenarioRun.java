@@ -167,7 +167,9 @@ public final class ScenarioRun {
         : checked.setup().kernel() != null && !Checker.ALL.equals(checked.setup().kernel())
             ? checked.setup().kernel() : Models.DEFAULT;
     KernelModel model = override != null ? override : Models.find(kernel).orElseThrow();
-    Session session = new Session(model, checked.setup());
+    // a watcher (compare, tests) may look at any counter; a plain run only at those it asserts
+    Session session = watcher != null ? new Session(model, checked.setup())
+        : new Session(model, checked.setup(), Session.countersReadBy(parsed.statements()));
     session.trace(trace);
     session.limits(bounds);
     if (watcher != null) {

@@ -7,6 +7,7 @@ import org.tlbscript.engine.Checkers;
 import org.tlbscript.engine.Engine;
 import org.tlbscript.engine.ModelBug;
 import org.tlbscript.engine.Observer;
+import org.tlbscript.hw.Counter;
 import org.tlbscript.hw.Layout;
 import org.tlbscript.hw.Machine;
 import org.tlbscript.kernels.Entry;
@@ -60,7 +61,17 @@ public final class Session {
 
   public static final long DEFAULT_CEILING = 33;
 
+  /** A session that keeps every observation counter (the REPL, compare: anything may be asked later). */
   public Session(KernelModel model, Checker.Setup setup) {
+    this(model, setup, Counter.ALL);
+  }
+
+  /**
+   * A session whose states keep only the observation counters in {@code counted}: for a file,
+   * those its statements read ({@link #countersReadBy}). The others are never read, so leaving
+   * them out changes no verdict and merges states that differ only in them.
+   */
+  public Session(KernelModel model, Checker.Setup setup, java.util.Set<Counter> counted) {
     this.model = model;
     this.setup = setup;
     this.pcid = setup.pcid() != null ? setup.pcid() : model.pcidDefault;
@@ -71,10 +82,30 @@ public final class Session {
     Layout probe = new Layout(cpus, mmNames.size(), pages, 0, 0, 0, 0);
     this.vars = new Vars(cpus, mmNames.size(), probe.pages(), probe.regions());
     this.layout = new Layout(cpus, mmNames.size(), pages, vars.globals(), vars.sharedCells(),
-        Engine.regsFor(model), 8);
+        Engine.regsFor(model), 8, counted);
     this.engine = new Engine(model, vars, layout, ceiling, pcid, mmNames);
     this.machine = engine.boot(setup.tso());
     this.worlds = new ArrayList<>(List.of(new Races.World(machine, null)));
+  }
+
+  /** The observation counters {@code stmts} read: their assertions' counters, all for a `show`. */
+  public static java.util.Set<Counter> countersReadBy(List<Stmt> stmts) {
+    java.util.EnumSet<Counter> out = java.util.EnumSet.noneOf(Counter.class);
+    for (Stmt st : stmts) {
+      Stmt s = st instanceof Ast.On on ? on.assertion() : st;
+      if (s instanceof Ast.Show) {
+        return Counter.ALL;
+      } else if (s instanceof Assert a) {
+        switch (a.check()) {
+          case IPIS -> out.add(Counter.IPIS_TAKEN);
+          case CR3 -> out.add(Counter.CR3_WRITES);
+          case FLUSHES_FULL -> out.add(Counter.FULL_FLUSHES);
+          case FLUSHES_PARTIAL -> out.add(Counter.PARTIAL_FLUSHES);
+          default -> { }
+        }
+      }
+    }
+    return out;
   }
 
   /** Bounds for together blocks. */
