@@ -283,14 +283,14 @@ final class Races {
     if (ok && s.incomplete != null) {
       // holding in the outcomes found says nothing of those not found
       return new Outcome(Outcome.Status.INCOMPLETE, figure, new Diagnostic(a.pos(), "no violation in the " + n
-          + " outcomes found; " + s.incomplete));
+          + (n == 1 ? " outcome" : " outcomes") + " found; " + s.incomplete));
     }
     if (ok) {
       return Outcome.ok(figure);
     }
     if (a.sometimes() && s.incomplete != null) {
       return new Outcome(Outcome.Status.INCOMPLETE, figure, new Diagnostic(a.pos(), "no witness in the " + n
-          + " outcomes found; " + s.incomplete));
+          + (n == 1 ? " outcome" : " outcomes") + " found; " + s.incomplete));
     }
     String why = a.sometimes() ? "in any of the " + n + " outcomes" : "in " + (n - holds) + " of " + n + of
         + ": " + failure;
