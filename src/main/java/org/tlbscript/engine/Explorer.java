@@ -112,8 +112,16 @@ public final class Explorer {
       lastId = id;
     }
 
-    /** Paths kept by a depth-first search, by state id (breadth first keeps parents instead). */
+    /**
+     * Paths kept by a depth-first search, by state id (breadth first keeps parents instead), as
+     * the moves between kept states: each is followed by its chain of private moves, which
+     * {@link #path} puts back.
+     */
     final java.util.Map<Integer, int[]> paths = new java.util.HashMap<>();
+    /** Paths of states reached after the search ({@link Explorer#carryToEnd}), every move listed. */
+    final java.util.Map<Integer, int[]> fullPaths = new java.util.HashMap<>();
+    /** Puts the chains of private moves back into a path of moves between kept states. */
+    java.util.function.UnaryOperator<int[]> expand = moves -> moves;
     /** True when paths come from breadth-first search, so each is a shortest one. */
     public boolean shortest = true;
     /** The next state id for a path the depth-first search keeps. */
@@ -143,6 +151,11 @@ public final class Explorer {
     }
 
     private int[] path(int id) {
+      return fullPaths.containsKey(id) ? fullPaths.get(id).clone() : expand.apply(keptPath(id));
+    }
+
+    /** The moves between kept states from the start to state {@code id}. */
+    int[] keptPath(int id) {
       if (paths.containsKey(id)) {
         return paths.get(id).clone();
       }
@@ -187,6 +200,7 @@ public final class Explorer {
 
   private Result explore(Machine start, List<List<Start>> lanes, Budget budget, Symmetry sym) {
     Result r = new Result(engine.layout.cpus);
+    r.expand = kept -> expand(start, lanes, kept);
     this.sym = sym;
     try (FingerprintSet visited = new FingerprintSet()) {
       budget.visited = visited;
@@ -233,7 +247,7 @@ public final class Explorer {
     int[] whole = Arrays.copyOf(path, path.length + n);
     System.arraycopy(more, 0, whole, path.length, n);
     int id = r.extraId--;
-    r.paths.put(id, whole);
+    r.fullPaths.put(id, whole);
     r.finals.add(m);
     r.finalAt.add(new At(id, 0));
     r.shortest = false;
@@ -283,6 +297,7 @@ public final class Explorer {
     Machine m = start.with(s);
     long[] scratch = new long[start.s.length]; // successors are built here: no allocation per move
     Machine m2 = start.with(scratch);
+    Machine chainTrial = start.copy();
     while (!queue.isEmpty() && !cpusToldApart()) {
       String past = budget.past(r.states, r, 0);
       if (past != null) {
@@ -297,7 +312,7 @@ public final class Explorer {
         while (!queue.isEmpty() && r.complete && !cpusToldApart()) {
           long[] packed = queue.poll();
           Packer.unpack(packed, base, s);
-          depthFirst(m.copy(), r.path((int) packed[packed.length - 1]), lanes, budget, r, visited);
+          depthFirst(m.copy(), r.keptPath((int) packed[packed.length - 1]), lanes, budget, r, visited);
         }
         return r;
       }
@@ -318,15 +333,19 @@ public final class Explorer {
       int[] chosen = moves.next(m, lanes, m2);
       for (int mv : chosen) {
         r.transitions++;
+        chainLength = 0;
         try {
           if (!moves.isReduced(chosen)) { // a reduced move's successor is already in scratch
             System.arraycopy(s, 0, scratch, 0, s.length);
             moves.apply(m2, mv, lanes, null);
           }
           engine.selfCheck(m2, Moves.cpu(mv));
+          chain(m, m2, lanes, chainTrial);
         } catch (ModelBug bug) {
-          throw bug.reachedBy(append(r.path(id), mv));
+          int[] partial = Arrays.copyOf(chainMoves, chainLength);
+          throw bug.reachedBy(concat(append(r.path(id), mv), partial));
         }
+        r.transitions += chainLength;
         long succSum = sumAfter(sum, s, m2.s);
         if (!visited.add(key(m2.s, succSum))) {
           continue;
@@ -383,16 +402,21 @@ public final class Explorer {
       Machine parent = path.at(depth);
       Machine child = path.at(depth + 1);
       r.transitions++;
+      chainLength = 0;
       try {
         if (next != path.reducedAt(depth)) { // a reduced move's successor is already there
           System.arraycopy(parent.s, 0, child.s, 0, child.s.length);
           moves.apply(child, mv, lanes, null);
         }
         engine.selfCheck(child, Moves.cpu(mv));
+        chain(parent, child, lanes, path.at(depth + 2));
       } catch (ModelBug bug) {
+        int[] partial = Arrays.copyOf(chainMoves, chainLength);
         path.move[depth + 1] = mv;
-        throw bug.reachedBy(r.paths.get(keep(r, path, depth + 1)));
+        int[] upTo = r.keptPath(keep(r, path, depth)); // the path to the parent, then this move
+        throw bug.reachedBy(concat(append(r.expand.apply(upTo), mv), partial));
       }
+      r.transitions += chainLength;
       long sum = sumAfter(path.sum[depth], parent.s, child.s);
       if (!visited.add(key(child.s, sum))) {
         continue;
@@ -411,6 +435,76 @@ public final class Explorer {
       }
       arrive(path, depth, lanes, r);
     }
+  }
+
+  /**
+   * Runs, in place on {@code m} (just reached from {@code from}), the private moves that follow
+   * one another: while {@code m} is not final and has a private move (the reduction's one move),
+   * it is taken. The states in between are not kept: each has just that one move, so the chain
+   * is the same whichever way it is entered, and its last state stands for all of it. The chain
+   * stops after a move that used a stale entry or walked a freed table (there is none among
+   * private moves; the move into {@code m} may be one), so that a counterexample ends there.
+   * {@link #chainMoves} holds the moves taken (for a model bug's path).
+   */
+  private void chain(Machine from, Machine m, List<List<Start>> lanes, Machine trial) {
+    chainLength = 0;
+    if (madeEvent(from, m)) {
+      return;
+    }
+    while (!moves.isFinal(m, lanes)) {
+      int[] next = moves.next(m, lanes, trial);
+      if (!moves.isReduced(next)) {
+        return;
+      }
+      if (chainLength == chainMoves.length) {
+        if (chainLength >= Engine.STEP_LIMIT) {
+          throw new ModelBug("no progress: " + chainLength + " private moves in a row");
+        }
+        chainMoves = Arrays.copyOf(chainMoves, chainLength * 2);
+      }
+      chainMoves[chainLength++] = next[0];
+      engine.selfCheck(trial, Moves.cpu(next[0]));
+      System.arraycopy(trial.s, 0, m.s, 0, m.s.length);
+    }
+  }
+
+  private int[] chainMoves = new int[64];
+  private int chainLength;
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** Whether a CPU used a stale entry or walked a freed table between {@code a} and {@code b}. */
+  private boolean madeEvent(Machine a, Machine b) {
+    for (int c = 0; c < engine.layout.cpus; c++) {
+      if (engine.staleUses(b, c) > engine.staleUses(a, c) || engine.freedWalks(b, c) > engine.freedWalks(a, c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The whole path to a kept state: each move between kept states, then its chain, replayed. */
+  private int[] expand(Machine start, List<List<Start>> lanes, int[] kept) {
+    Machine m = start.copy();
+    Machine trial = start.copy();
+    int[] out = new int[kept.length * 4 + 16];
+    int n = 0;
+    for (int mv : kept) {
+      Machine before = m.copy();
+      moves.apply(m, mv, lanes, null);
+      chain(before, m, lanes, trial);
+      if (n + 1 + chainLength > out.length) {
+        out = Arrays.copyOf(out, (n + 1 + chainLength) * 2);
+      }
+      out[n++] = mv;
+      System.arraycopy(chainMoves, 0, out, n, chainLength);
+      n += chainLength;
+    }
+    return Arrays.copyOf(out, n);
   }
 
   /**

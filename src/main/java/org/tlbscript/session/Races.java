@@ -338,7 +338,8 @@ final class Races {
     Replay replay = replay(s, w, path);
     StringBuilder sb = new StringBuilder();
     sb.append(failure != null ? "  counterexample" : "  witness").append(" (").append(path.length)
-        .append(w.result().shortest ? " moves, a shortest interleaving; steps that touch no memory run as soon as they can):\n"
+        .append(w.result().shortest ? " moves, among the interleavings with the fewest shared moves; steps that touch no memory run "
+                + "as soon as they can):\n"
             : " moves; found depth first, as the space was too large for a shortest one):\n");
     sb.append(replay.timeline);
     sb.append("  replay script (tlbscript run FILE):\n");

@@ -127,12 +127,24 @@ class RacesTest {
   }
 
   @Test
-  void theTimelineShowsIpisInFlightToTheCpuOfEachRow() throws Exception {
-    java.nio.file.Path f = java.nio.file.Path.of("scenarios/races/s05-out-of-order-variant.tlbs");
-    ScenarioRun.Result r = ScenarioRun.run(new Source(f.toString(), java.nio.file.Files.readString(f)), null, false);
+  void theTimelineShowsIpisInFlightToTheCpuOfEachRow() {
+    // two flushers and a switcher that must take both IPIs: one waits while the other is taken
+    ScenarioRun.Result r = ScenarioRun.run(new Source("inflight.tlbs", """
+        kernel v4.20
+        cpus 3
+        cpu0 switch mm1
+        cpu1 switch mm1
+        cpu2 switch mm1
+        together {
+          cpu0: flush mm1 all
+          cpu2: flush mm1 all
+          cpu1: switch mm2
+        }
+        assert sometimes ipis cpu1 2
+        """), null, false);
     assertEquals(ScenarioRun.Status.PASSED, r.status(), diagnostics(r));
     String witness = r.output().substring(r.output().indexOf("witness ("), r.output().indexOf("replay script"));
-    // cpu2 runs its own flush while cpu0's IPI waits for it; cpu1 takes cpu2's IPI with cpu0's pending
+    // cpu2 sends its IPIs while cpu0's waits for it; cpu1 switches with cpu0's pending
     assertTrue(witness.contains("F9 IPI IPI → {cpu0 cpu1} [ipi from cpu0]"), witness);
     assertTrue(witness.lines().filter(l -> l.contains("[ipi from")).count() > 5, witness);
   }
