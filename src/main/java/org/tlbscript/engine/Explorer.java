@@ -451,19 +451,16 @@ public final class Explorer {
     if (madeEvent(from, m)) {
       return;
     }
-    while (!moves.isFinal(m, lanes)) {
-      int[] next = moves.next(m, lanes, trial);
-      if (!moves.isReduced(next)) {
-        return;
-      }
+    while (!moves.isFinal(m, lanes) && moves.hasPrivateMove(m, lanes, trial)) {
       if (chainLength == chainMoves.length) {
         if (chainLength >= Engine.STEP_LIMIT) {
           throw new ModelBug("no progress: " + chainLength + " private moves in a row");
         }
         chainMoves = Arrays.copyOf(chainMoves, chainLength * 2);
       }
-      chainMoves[chainLength++] = next[0];
-      engine.selfCheck(trial, Moves.cpu(next[0]));
+      int mv = moves.privateMove();
+      chainMoves[chainLength++] = mv;
+      engine.selfCheck(trial, Moves.cpu(mv));
       System.arraycopy(trial.s, 0, m.s, 0, m.s.length);
     }
   }

@@ -107,6 +107,22 @@ public final class Moves {
    * {@link #reduced}, with its successor left in {@code trial}.
    */
   int[] next(Machine m, List<List<Start>> lanes, Machine trial) {
+    if (hasPrivateMove(m, lanes, trial)) {
+      return reduced;
+    }
+    int[] moves = enabled(m, lanes);
+    if (moves.length == 0) {
+      throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
+    }
+    return moves;
+  }
+
+  /**
+   * Whether some CPU's next move stays private (see {@link #next}); if so it is {@link #reduced}'s
+   * move and its successor is in {@code trial}. Cheaper than {@link #next} when there is none:
+   * the enabled moves are not computed.
+   */
+  boolean hasPrivateMove(Machine m, List<List<Start>> lanes, Machine trial) {
     // first the steps that load no shared memory; loads and action starts, which seldom turn
     // out private, only when no other CPU has a private move
     long later = 0;
@@ -116,19 +132,20 @@ public final class Moves {
       if (mv >= 0 && (kind(mv) != STEP || engine.nextStep(m, c).access() == Access.R)) {
         later |= 1L << c;
       } else if (mv >= 0 && isPrivate(m, mv, lanes, trial)) {
-        return reduced;
+        return true;
       }
     }
     for (int c = 0; later != 0 && c < engine.layout.cpus; c++) {
       if ((later >>> c & 1) != 0 && isPrivate(m, candidate[c], lanes, trial)) {
-        return reduced;
+        return true;
       }
     }
-    int[] moves = enabled(m, lanes);
-    if (moves.length == 0) {
-      throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
-    }
-    return moves;
+    return false;
+  }
+
+  /** The move of the last {@link #hasPrivateMove} that found one. */
+  int privateMove() {
+    return reduced[0];
   }
 
   /** Each CPU's move that may turn out private, or -1 (see {@link #next}). */
