@@ -1,6 +1,7 @@
 package org.tlbscript.engine;
 
 import java.util.List;
+import org.tlbscript.hw.Accesses;
 import org.tlbscript.hw.Counter;
 import org.tlbscript.hw.Layout;
 import org.tlbscript.hw.Machine;
@@ -179,8 +180,27 @@ public final class Engine {
     m.setReg(cpu, TOP, d == 0 ? 0 : below);
     m.setReg(cpu, DEPTH, d);
     if (handlerOf >= 0) {
+      if (m.accesses != null) {
+        m.accesses.write(Accesses.ack(layout, handlerOf), -1);
+      }
       m.setReg(handlerOf, WAITING_FOR, m.reg(handlerOf, WAITING_FOR) & ~(1L << cpu));
     }
+  }
+
+  /** Whether CPU {@code cpu} runs its lane's current action (its outermost frame is not an IPI handler). */
+  boolean runsLaneAction(Machine m, int cpu) {
+    return depth(m, cpu) > 0 && m.reg(cpu, frame(m, cpu, 0) + F_HANDLER_OF) == 0;
+  }
+
+  /** Whether CPU {@code cpu} runs an IPI handler. */
+  boolean inHandler(Machine m, int cpu) {
+    int f = (int) m.reg(cpu, TOP);
+    for (int i = depth(m, cpu) - 1; i >= 0; i--, f = (int) m.reg(cpu, f + F_LINK)) {
+      if (m.reg(cpu, f + F_HANDLER_OF) != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Routine routineAt(Machine m, int cpu, int level) {
@@ -345,6 +365,9 @@ public final class Engine {
     // compare's "woken while idle": the scheduler register says a kernel thread/idle runs here
     if (m.reg(target, MmCode.KTHREAD) != 0 && layout.counts(Counter.WOKEN_IDLE)) {
       m.setReg(target, WOKEN_IDLE, m.reg(target, WOKEN_IDLE) + 1);
+    }
+    if (m.accesses != null) {
+      m.accesses.read(Accesses.ack(layout, sender), -1);
     }
     Routine handler = model.routine((int) m.reg(sender, IPI_HANDLER));
     if (obs != null) {
@@ -736,14 +759,13 @@ public final class Engine {
     }
 
     @Override
-    public long rmwBits(int cell, long bits, boolean set) {
+    public void rmwBits(int cell, long bits, boolean set) {
       owned(cell, bits);
       shared++;
-      long old = m.rmwBits(cpu, layout.cell(cell), bits, set);
+      m.rmwBits(cpu, layout.cell(cell), bits, set);
       if (tracing()) {
-        note(cellName(cell) + " := " + value(cell, m.memory(layout.cell(cell))));
+        note(cellName(cell) + " := " + value(cell, m.s[layout.cell(cell)]));
       }
-      return old;
     }
 
     @Override
@@ -865,12 +887,25 @@ public final class Engine {
         throw new ModelBug("cpu" + cpu + " rewrites its flush_tlb_info while the handlers of its IPIs to "
             + cpuSet(m.reg(cpu, WAITING_FOR)) + " may still read it (the explorer relies on it)");
       }
+      if (r >= Vars.INFO_MM && r <= Vars.INFO_TRIM) {
+        ackWritten(cpu);
+      }
       m.setReg(cpu, r, v);
     }
 
     @Override
     public long regOf(int other, int r) {
+      if (m.accesses != null) {
+        m.accesses.read(Accesses.ack(layout, other), -1);
+      }
       return m.reg(other, r);
+    }
+
+    /** This CPU's flush_tlb_info or wait mask changes: the handlers of its IPIs read them. */
+    private void ackWritten(int c) {
+      if (m.accesses != null) {
+        m.accesses.write(Accesses.ack(layout, c), -1);
+      }
     }
 
     @Override
@@ -944,6 +979,7 @@ public final class Engine {
             + "nest (the call stack is sized for one)");
       }
       shared++;
+      ackWritten(cpu);
       m.setReg(cpu, WAITING_FOR, targets);
       m.setReg(cpu, IPI_HANDLER, model.indexOf(model.routine(handler)));
       m.sendIpis(cpu, targets);
@@ -954,6 +990,9 @@ public final class Engine {
 
     @Override
     public boolean ipisDone() {
+      if (m.accesses != null) {
+        m.accesses.read(Accesses.ack(layout, cpu), -1);
+      }
       return m.reg(cpu, WAITING_FOR) == 0;
     }
 

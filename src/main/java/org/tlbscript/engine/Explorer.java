@@ -19,8 +19,16 @@ import org.tlbscript.kernels.Routine;
  * Which moves to explore from a state (the partial-order reduction) is {@link Moves}'s part.
  */
 public final class Explorer {
-  /** One action of a lane: the entry routine, its arguments, and how to print it. */
-  public record Start(Routine routine, long[] args, String text) {}
+  /**
+   * One action of a lane: the entry routine, its arguments, and how to print it; a plain
+   * program's thread also says which memory addresses it may read and write (null: the
+   * footprint of the kernel action its routine starts, see {@link Footprints}).
+   */
+  public record Start(Routine routine, long[] args, String text, int[] reads, int[] writes) {
+    public Start(Routine routine, long[] args, String text) {
+      this(routine, args, text, null, null);
+    }
+  }
 
   /**
    * Bounds of an exploration; a run past one ends cleanly as incomplete, with what it found.
@@ -331,11 +339,14 @@ public final class Explorer {
         sym.verify(m, moves, lanes);
       }
       int[] chosen = moves.next(m, lanes, m2);
-      for (int mv : chosen) {
+      for (int k = 0; k < chosen.length; k++) {
+        int mv = chosen[k];
         r.transitions++;
         chainLength = 0;
         try {
-          if (!moves.isReduced(chosen)) { // a reduced move's successor is already in scratch
+          // a reduced move's successor is already in scratch; the footprint reduction keeps the
+          // successors it tried
+          if (!moves.isReduced(chosen) && !moves.successor(chosen, k, scratch)) {
             System.arraycopy(s, 0, scratch, 0, s.length);
             moves.apply(m2, mv, lanes, null);
           }
@@ -404,7 +415,8 @@ public final class Explorer {
       r.transitions++;
       chainLength = 0;
       try {
-        if (next != path.reducedAt(depth)) { // a reduced move's successor is already there
+        // a reduced move's successor is already there; the first move tried may be kept too
+        if (next != path.reducedAt(depth) && !moves.successor(next, path.next[depth] - 1, child.s)) {
           System.arraycopy(parent.s, 0, child.s, 0, child.s.length);
           moves.apply(child, mv, lanes, null);
         }

@@ -383,7 +383,17 @@ public final class Litmus {
       for (int k = 0; k < args.length; k++) {
         args[k] = t.init().getOrDefault(new Term(c, regs.get(c).get(k)), 0L);
       }
-      lanes.add(List.of(new Explorer.Start(routines.get(c), args, "P" + c)));
+      // the thread's footprint: loads read their location, stores and locked instructions write it
+      Set<Integer> reads = new LinkedHashSet<>();
+      Set<Integer> writes = new LinkedHashSet<>();
+      for (Instr in : t.threads().get(c)) {
+        if (in.loc() != null) {
+          int addr = layout.cell(vars.sharedCells() + locList.indexOf(in.loc()));
+          (in.kind() == Instr.Kind.LOAD ? reads : writes).add(addr);
+        }
+      }
+      lanes.add(List.of(new Explorer.Start(routines.get(c), args, "P" + c,
+          reads.stream().mapToInt(Integer::intValue).toArray(), writes.stream().mapToInt(Integer::intValue).toArray())));
     }
     for (int k = 0; k < locList.size(); k++) {
       start.poke(layout.cell(vars.sharedCells() + k), t.init().getOrDefault(new Term(-1, locList.get(k)), 0L));

@@ -3,6 +3,7 @@ package org.tlbscript.engine;
 import java.util.Arrays;
 import java.util.List;
 import org.tlbscript.engine.Explorer.Start;
+import org.tlbscript.hw.Accesses;
 import org.tlbscript.hw.Layout;
 import org.tlbscript.hw.Machine;
 import org.tlbscript.kernels.Access;
@@ -114,7 +115,218 @@ public final class Moves {
     if (moves.length == 0) {
       throw new ModelBug("deadlock: no CPU can move (" + describe(m) + ")");
     }
+    if (reduction && footprintReduction && !speculate) {
+      return footprintSubset(m, lanes, moves, trial);
+    }
     return moves;
+  }
+
+  private static volatile boolean footprintReduction = !Boolean.getBoolean("tlbscript.noFootprints");
+
+  /** Turns the footprint reduction off or on (tests compare the two). */
+  public static void footprintReduction(boolean on) {
+    footprintReduction = on;
+  }
+
+  /** Turns the check of every move against its CPU's footprint on or off ({@link Footprints}). */
+  public static void checkFootprints(boolean on) {
+    Footprints.check = on;
+  }
+
+  // ---------------------------------------------------------------- the footprint reduction
+
+  private Footprints footprints;
+
+  /** The footprints of the block whose lanes are {@code lanes}. */
+  Footprints footprints(List<List<Start>> lanes) {
+    if (footprints == null || footprints.lanes != lanes) {
+      footprints = new Footprints(engine, lanes, speculate);
+    }
+    return footprints;
+  }
+
+  private Accesses[] acc;
+  private Accesses scratchAcc;
+  private Accesses together;
+  private long[][] futureR;
+  private long[][] futureW;
+  private boolean[] commutes;
+  private int[] count;
+
+  /**
+   * A persistent subset of {@code moves} (every enabled move of {@code m}): all the moves of a
+   * set P of CPUs such that no CPU outside P may ever touch what those moves touch, nor enable a
+   * new move of a CPU in P. Then every move another CPU can make before one of P's moves is
+   * independent of all of them, so exploring P's moves alone keeps every final state
+   * (docs/explorer.md, reduction 5). P starts from one CPU and grows by every CPU whose future
+   * footprint ({@link Footprints#future}) conflicts with what P's moves touch; the smallest P
+   * over all starting CPUs is taken.
+   */
+  private int[] footprintSubset(Machine m, List<List<Start>> lanes, int[] moves, Machine trial) {
+    Footprints fp = footprints(lanes);
+    int cpus = engine.layout.cpus;
+    if (acc == null || acc.length != cpus || futureR[0].length != fp.size()) {
+      acc = new Accesses[cpus];
+      for (int c = 0; c < cpus; c++) {
+        acc[c] = new Accesses(engine.layout);
+      }
+      scratchAcc = new Accesses(engine.layout);
+      together = new Accesses(engine.layout);
+      futureR = new long[cpus][fp.size()];
+      futureW = new long[cpus][fp.size()];
+      commutes = new boolean[cpus];
+      count = new int[cpus];
+    }
+    if (successorOf.length < moves.length) {
+      successorOf = new int[2 * moves.length];
+    }
+    for (int c = 0; c < cpus; c++) {
+      acc[c].clear();
+      commutes[c] = true;
+      count[c] = 0;
+    }
+    // what each CPU's enabled moves touch (tried on a copy), and whether each commutes with an
+    // IPI handler coming in first
+    if (successors.length < moves.length || successors[0].length != m.s.length) {
+      successors = new long[Math.max(moves.length, 2 * successors.length)][m.s.length];
+    }
+    for (int i = 0; i < moves.length; i++) {
+      int mv = moves[i];
+      int c = cpu(mv);
+      count[c]++;
+      System.arraycopy(m.s, 0, trial.s, 0, m.s.length);
+      scratchAcc.clear();
+      trial.accesses = scratchAcc;
+      try {
+        apply(trial, mv, lanes, null);
+      } finally {
+        trial.accesses = null;
+      }
+      System.arraycopy(trial.s, 0, successors[i], 0, m.s.length);
+      acc[c].addAll(scratchAcc);
+      int k = kind(mv);
+      if (k == DRAIN || k == IPI || k == SPEC || !commutesWithHandlers(m, trial, c)) {
+        commutes[c] = false;
+      }
+    }
+    for (int c = 0; c < cpus; c++) {
+      if (engine.depth(m, c) > 0 && !engine.runnable(m, c)) {
+        // blocked at a wait: whatever its condition reads may enable it
+        m.accesses = acc[c];
+        try {
+          engine.runnable(m, c);
+        } finally {
+          m.accesses = null;
+        }
+      }
+      fp.future(m, c, futureR[c], futureW[c]);
+    }
+    long best = 0;
+    int bestCount = moves.length;
+    for (int seed = 0; seed < cpus; seed++) {
+      if (count[seed] == 0) {
+        continue;
+      }
+      long p = closure(m, fp, 1L << seed, bestCount);
+      if (p != 0) {
+        int n = 0;
+        for (long q = p; q != 0; q &= q - 1) {
+          n += count[Long.numberOfTrailingZeros(q)];
+        }
+        if (n < bestCount) {
+          best = p;
+          bestCount = n;
+        }
+      }
+    }
+    if (best == 0) {
+      best = -1L;
+      bestCount = moves.length;
+    }
+    int[] out = new int[bestCount];
+    int n = 0;
+    for (int i = 0; i < moves.length; i++) {
+      if ((best >>> cpu(moves[i]) & 1) != 0) {
+        successorOf[n] = i;
+        out[n++] = moves[i];
+      }
+    }
+    withSuccessors = out;
+    return out;
+  }
+
+  /** The successors of the moves tried by the last {@link #footprintSubset}, by its moves' order. */
+  private long[][] successors = new long[0][0];
+  private int[] successorOf = new int[64];
+  /** The moves the last {@link #footprintSubset} returned, whose successors are kept. */
+  private int[] withSuccessors;
+
+  /**
+   * Puts the successor by move {@code i} of {@code chosen} into {@code dst} if it was computed
+   * when the moves were chosen ({@link #next} returned {@code chosen} last); else false.
+   */
+  boolean successor(int[] chosen, int i, long[] dst) {
+    if (chosen != withSuccessors) {
+      return false;
+    }
+    System.arraycopy(successors[successorOf[i]], 0, dst, 0, dst.length);
+    return true;
+  }
+
+  /**
+   * The least set of CPUs holding {@code p} whose moves' accesses conflict with no other CPU's
+   * future footprint, or 0 when it would hold {@code limit} moves or more.
+   */
+  private long closure(Machine m, Footprints fp, long p, int limit) {
+    int cpus = engine.layout.cpus;
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      together.clear();
+      int n = 0;
+      for (int c = 0; c < cpus; c++) {
+        if ((p >>> c & 1) != 0) {
+          together.addAll(acc[c]);
+          n += count[c];
+          if (speculate) {
+            together.readAll(fp.walkerReads()); // a page-table write may enable a walk
+          }
+        }
+      }
+      if (n >= limit) {
+        return 0;
+      }
+      for (int c = 0; c < cpus; c++) {
+        // an IPI another CPU sends may be taken on c before its moves: its handler then runs
+        // first, which must commute with every move explored, and c's moves with it
+        if ((p >>> c & 1) != 0 && engine.irqsOn(m, c)
+            && (!commutes[c] || together.conflicts(fp.handlerR[c], fp.handlerW[c]))) {
+          together.read(Accesses.ipi(engine.layout, c), -1);
+        }
+      }
+      for (int d = 0; d < cpus; d++) {
+        if ((p >>> d & 1) == 0 && together.conflicts(futureR[d], futureW[d])) {
+          p |= 1L << d;
+          grew = true;
+        }
+      }
+    }
+    return p;
+  }
+
+  /** The move a CPU made on {@code trial} from {@code m} commutes with an IPI handler taken before it (see {@link #interruptible}). */
+  private boolean commutesWithHandlers(Machine m, Machine trial, int c) {
+    if (!engine.irqsOn(trial, c) || engine.lastStepReadCpuState()) {
+      return false;
+    }
+    Layout l = engine.layout;
+    for (int i = l.cpuBase(c), end = l.reg(c, Engine.FRAMES); i < end; i++) {
+      if (m.s[i] != trial.s[i] && i != l.reg(c, Engine.DEPTH) && i != l.reg(c, Engine.TOP)
+          && i != l.reg(c, Engine.LANE_NEXT)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -214,17 +426,8 @@ public final class Moves {
     if (m.pendingIpis(c) == 0 && !ipiMayCome(m, c, lanes)) {
       return true;
     }
-    if (!engine.irqsOn(trial, c) || engine.lastStepReadCpuState()) {
-      return false; // the handler would see the move, or the move what the handler changed
-    }
-    Layout l = engine.layout;
-    for (int i = l.cpuBase(c), end = l.reg(c, Engine.FRAMES); i < end; i++) {
-      if (m.s[i] != trial.s[i] && i != l.reg(c, Engine.DEPTH) && i != l.reg(c, Engine.TOP)
-          && i != l.reg(c, Engine.LANE_NEXT)) {
-        return false;
-      }
-    }
-    return true;
+    // the handler would see the move, or the move what the handler changed
+    return commutesWithHandlers(m, trial, c);
   }
 
   /**
@@ -358,8 +561,31 @@ public final class Moves {
     return a;
   }
 
-  /** Applies one move to {@code m}. */
+  /**
+   * Applies one move to {@code m}; with {@code -Dtlbscript.checkFootprints=true}, checks that it
+   * touched only what its CPU's future footprint allows ({@link Footprints}).
+   */
   public void apply(Machine m, int mv, List<List<Start>> lanes, Observer obs) {
+    if (Footprints.check) {
+      footprints(lanes).applyChecked(this, m, mv, obs);
+    } else {
+      applyUnchecked(m, mv, lanes, obs);
+    }
+  }
+
+  /** A move as the explorer's messages name it. */
+  static String describe(int mv) {
+    int c = cpu(mv);
+    return switch (kind(mv)) {
+      case START -> "start of cpu" + c + "'s next action";
+      case STEP -> "step of cpu" + c;
+      case IPI -> "IPI from cpu" + arg(mv) + " taken on cpu" + c;
+      case DRAIN -> "drain of cpu" + c + "'s oldest store";
+      default -> "speculative walk of page #" + arg(mv) + " by cpu" + c;
+    };
+  }
+
+  void applyUnchecked(Machine m, int mv, List<List<Start>> lanes, Observer obs) {
     int c = cpu(mv);
     switch (kind(mv)) {
       case START -> {

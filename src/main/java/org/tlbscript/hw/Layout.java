@@ -140,6 +140,11 @@ public final class Layout {
     return addr >= pmdBase && addr < cpuBase;
   }
 
+  /** The end of memory: globals, shared cells and page tables lie below it, the CPUs' blocks above. */
+  public int memoryEnd() {
+    return cpuBase;
+  }
+
   /** State index of the first cell of CPU {@code c}'s block (its hardware fields). */
   public int cpuBase(int c) {
     return cpu(c);

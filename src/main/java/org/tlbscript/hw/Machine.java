@@ -25,6 +25,20 @@ public final class Machine {
    * the explorer runs a step and checks this to see whether it stayed private. Not state.
    */
   public int memoryTouches;
+  /** While set, every access to a shared resource is recorded there (the footprint reduction). Not state. */
+  public Accesses accesses;
+
+  private void read(int addr) {
+    if (accesses != null) {
+      accesses.read(addr, -1);
+    }
+  }
+
+  private void written(int addr) {
+    if (accesses != null) {
+      accesses.write(addr, -1);
+    }
+  }
 
   public Machine(Layout layout, boolean tso, boolean pcid) {
     this(layout, new long[layout.size], tso, pcid);
@@ -74,6 +88,7 @@ public final class Machine {
    */
   public long load(int c, int addr) {
     memoryTouches++;
+    read(addr);
     int buffered = buffered(c, addr);
     return s[buffered >= 0 ? buffered : addr];
   }
@@ -100,6 +115,7 @@ public final class Machine {
     int count = (int) s[cpu(c) + Layout.SB_COUNT];
     if (!tso) {
       memoryTouches++;
+      written(addr);
       s[addr] = value;
       return;
     }
@@ -131,22 +147,31 @@ public final class Machine {
   public long rmwAdd(int c, int addr, long delta) {
     fence(c);
     memoryTouches++;
+    read(addr);
+    written(addr);
     return s[addr] += delta;
   }
 
-  /** A locked read-modify-write of bits: drains the buffer, then sets or clears {@code bits}. */
-  public long rmwBits(int c, int addr, long bits, boolean set) {
+  /**
+   * A locked read-modify-write of bits: drains the buffer, then sets or clears {@code bits}.
+   * It returns nothing, so it reads nothing: writes of other bits of the word commute with it.
+   */
+  public void rmwBits(int c, int addr, long bits, boolean set) {
     fence(c);
     memoryTouches++;
+    if (accesses != null) {
+      accesses.write(addr, bits);
+    }
     long old = s[addr];
     s[addr] = set ? old | bits : old & ~bits;
-    return old;
   }
 
   /** LOCK CMPXCHG: drains the buffer; stores {@code value} if memory holds {@code expected}; returns the old value. */
   public long cmpxchg(int c, int addr, long expected, long value) {
     fence(c);
     memoryTouches++;
+    read(addr);
+    written(addr);
     long old = s[addr];
     if (old == expected) {
       s[addr] = value;
@@ -158,6 +183,8 @@ public final class Machine {
   public long xchg(int c, int addr, long value) {
     fence(c);
     memoryTouches++;
+    read(addr);
+    written(addr);
     long old = s[addr];
     s[addr] = value;
     return old;
@@ -185,6 +212,7 @@ public final class Machine {
     int base = cpu(c) + layout.sbOff;
     int count = (int) s[cpu(c) + Layout.SB_COUNT];
     memoryTouches++;
+    written((int) s[base]);
     s[(int) s[base]] = s[base + 1];
     System.arraycopy(s, base + 2, s, base, 2 * (count - 1));
     s[base + 2 * (count - 1)] = 0;
@@ -195,6 +223,7 @@ public final class Machine {
   /** Memory as other CPUs see it (no store buffer). */
   public long memory(int addr) {
     memoryTouches++;
+    read(addr);
     return s[addr];
   }
 
@@ -315,10 +344,13 @@ public final class Machine {
       return new Access(Access.Kind.NOT_PRESENT, 0, 0, false);
     }
     long entry = s[tlbIndex(c, asid, page)];
+    int region = layout.regionOf(page);
+    // a hit too: the checkers compare the entry with the page tables in memory
+    read(layout.pmdCell(root, region));
+    read(layout.pteCell(root, page));
     if (entry != 0 && (!write || entryWritable(entry))) {
       return new Access(Access.Kind.HIT, entry, 0, false);
     }
-    int region = layout.regionOf(page);
     memoryTouches++; // a walk reads the page tables in memory
     int table = (int) s[pscIndex(c, asid, region)];
     boolean viaPsc = table != 0;
@@ -349,6 +381,9 @@ public final class Machine {
     memoryTouches++;
     for (int t = 0; t < layout.cpus; t++) {
       if ((targets >>> t & 1) != 0) {
+        if (accesses != null) {
+          accesses.write(Accesses.ipi(layout, t), -1);
+        }
         s[cpu(t) + Layout.IPI_PENDING] |= 1L << from;
       }
     }
@@ -361,6 +396,10 @@ public final class Machine {
   /** Interrupt entry on {@code c} for the IPI from {@code from}: serializing, counted. */
   public void takeIpi(int c, int from) {
     fence(c);
+    if (accesses != null) {
+      accesses.read(Accesses.ipi(layout, c), -1);
+      accesses.write(Accesses.ipi(layout, c), -1);
+    }
     s[cpu(c) + Layout.IPI_PENDING] &= ~(1L << from);
     count(c, Counter.IPIS_TAKEN, Layout.IPIS_TAKEN);
   }
@@ -402,16 +441,19 @@ public final class Machine {
   }
 
   public long global(int g) {
+    read(g);
     return s[g];
   }
 
   public void setGlobal(int g, long v) {
+    written(g);
     s[g] = v;
   }
 
   /** Direct memory write for set-up and ghost bookkeeping (no store buffer). */
   public void poke(int addr, long v) {
     memoryTouches++;
+    written(addr);
     s[addr] = v;
   }
 

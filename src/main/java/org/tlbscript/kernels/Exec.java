@@ -42,7 +42,7 @@ public interface Exec {
   long rmwAdd(int cell, long delta);
 
   /** Locked set or clear of {@code bits}; returns the old value. */
-  long rmwBits(int cell, long bits, boolean set);
+  void rmwBits(int cell, long bits, boolean set);
 
   /** Locked compare-and-exchange; returns the old value. */
   long cmpxchg(int cell, long expected, long value);
