@@ -76,6 +76,7 @@ public final class Engine {
   public Engine(KernelModel model, Vars vars, Layout layout, long ceiling, boolean pcid,
       List<String> mmNames) {
     this.model = model;
+    this.liveness = Liveness.of(model);
     this.vars = vars;
     this.layout = layout;
     this.ceiling = ceiling;
@@ -157,6 +158,7 @@ public final class Engine {
     }
     m.setReg(cpu, TOP, f);
     m.setReg(cpu, DEPTH, d + 1);
+    clearDead(m, cpu, f, 0);
   }
 
   /** Returns from the innermost frame, and from every caller whose call was its last step. */
@@ -201,6 +203,21 @@ public final class Engine {
       }
     }
     return false;
+  }
+
+  /** Whether explorations clear the frame variables no step will read again (set by the explorer). */
+  boolean clearDead;
+  /** What the model's steps read of their frames ({@link Liveness}). */
+  final Liveness liveness;
+
+  /** Clears the variables of the frame at {@code f} that no step from {@code pc} on reads. */
+  private void clearDead(Machine m, int cpu, int f, int pc) {
+    if (!clearDead) {
+      return;
+    }
+    for (long dead = liveness.dead((int) m.reg(cpu, f + F_ROUTINE), pc); dead != 0; dead &= dead - 1) {
+      m.setReg(cpu, f + F_LOCALS + Long.numberOfTrailingZeros(dead), 0);
+    }
   }
 
   public Routine routineAt(Machine m, int cpu, int level) {
@@ -286,6 +303,7 @@ public final class Engine {
       pop(m, cpu);
     } else {
       m.setReg(cpu, f + F_PC, next);
+      clearDead(m, cpu, f, next);
     }
   }
 
@@ -336,6 +354,7 @@ public final class Engine {
       case CALL -> {
         long[] args = s.args().apply(x);
         m.setReg(cpu, f + F_PC, next);
+        clearDead(m, cpu, f, next);
         if (obs != null) {
           obs.step(cpu, r, s, x.notes());
         }
@@ -637,12 +656,18 @@ public final class Engine {
     boolean readsCpu;
     /** The step running (null for a plain program's). */
     Step step;
+    /** The routine (its model index) and pc of the frame this view reads, or -1. */
+    private int routineIndex;
+    private int pc;
 
     CpuExec reset(Machine m, int cpu, Observer obs) {
       this.m = m;
       this.cpu = cpu;
       this.obs = obs;
       this.frame = (int) m.reg(cpu, TOP);
+      boolean running = m.reg(cpu, DEPTH) > 0;
+      this.routineIndex = running ? (int) m.reg(cpu, frame + F_ROUTINE) : -1;
+      this.pc = running ? (int) m.reg(cpu, frame + F_PC) : 0;
       this.notes = null;
       this.shared = 0;
       this.readsCpu = false;
@@ -690,6 +715,9 @@ public final class Engine {
 
     @Override
     public long get(Local l) {
+      if (routineIndex >= 0) {
+        liveness.read(routineIndex, pc, l.slot());
+      }
       return m.reg(cpu, frame + F_LOCALS + l.slot());
     }
 

@@ -101,6 +101,8 @@ public final class Explorer {
      */
     int[][] renamings;
     public String symmetry = "";
+    /** Runs thrown away because a step read a frame variable it was not known to read (reduction 6). */
+    public int thrownAway;
     private int[] parent = new int[1024];
     private int[] moveTo = new int[1024];
 
@@ -188,22 +190,48 @@ public final class Explorer {
   public Result explore(Machine start, List<List<Start>> lanes, Limits limits) {
     Budget budget = new Budget(limits);
     try {
-      Symmetry sym = Symmetry.of(engine, start, lanes);
-      engine.cpuOrderSeenAt = null;
-      Result r = explore(start, lanes, budget, sym);
-      if (sym != null && engine.cpuOrderSeenAt != null) {
-        // the code told the CPUs apart by number: start again, every CPU on its own
-        String where = engine.cpuOrderSeenAt;
-        r = explore(start, lanes, budget, null);
-        r.symmetry = "no symmetry: " + where + " visits CPUs in id order";
-      } else if (sym != null) {
-        sym.complete(r); // an incomplete run's finals stand for their renamings too
+      // dead frame variables are cleared while the table of what steps read holds; a run in
+      // which a step read a variable the table did not know may have cleared one still to be
+      // read, so it is thrown away and run again with the larger table (reduction 6)
+      engine.liveness.probe(engine);
+      for (int attempt = 0; ; attempt++) {
+        engine.clearDead = Liveness.enabled() && Moves.reductionOn() && attempt < RELEARN_LIMIT;
+        livenessAtStart = engine.liveness.version();
+        Result r = exploreOnce(start, lanes, budget);
+        if (!engine.clearDead || engine.liveness.version() == livenessAtStart) {
+          r.thrownAway = attempt;
+          return r;
+        }
       }
-      r.millis = System.currentTimeMillis() - budget.t0;
-      return r;
     } finally {
+      engine.clearDead = false;
       limits.progress().done();
     }
+  }
+
+  /** Runs after which an exploration that still learns what steps read clears no variable. */
+  private static final int RELEARN_LIMIT = 30;
+  private int livenessAtStart;
+
+  /** The exploration must stop: the code told CPUs apart, or a step read a variable it was not known to read. */
+  private boolean mustStop() {
+    return cpusToldApart() || engine.clearDead && engine.liveness.version() != livenessAtStart;
+  }
+
+  private Result exploreOnce(Machine start, List<List<Start>> lanes, Budget budget) {
+    Symmetry sym = Symmetry.of(engine, start, lanes);
+    engine.cpuOrderSeenAt = null;
+    Result r = explore(start, lanes, budget, sym);
+    if (sym != null && engine.cpuOrderSeenAt != null) {
+      // the code told the CPUs apart by number: start again, every CPU on its own
+      String where = engine.cpuOrderSeenAt;
+      r = explore(start, lanes, budget, null);
+      r.symmetry = "no symmetry: " + where + " visits CPUs in id order";
+    } else if (sym != null) {
+      sym.complete(r); // an incomplete run's finals stand for their renamings too
+    }
+    r.millis = System.currentTimeMillis() - budget.t0;
+    return r;
   }
 
   private Result explore(Machine start, List<List<Start>> lanes, Budget budget, Symmetry sym) {
@@ -306,7 +334,7 @@ public final class Explorer {
     long[] scratch = new long[start.s.length]; // successors are built here: no allocation per move
     Machine m2 = start.with(scratch);
     Machine chainTrial = start.copy();
-    while (!queue.isEmpty() && !cpusToldApart()) {
+    while (!queue.isEmpty() && !mustStop()) {
       String past = budget.past(r.states, r, 0);
       if (past != null) {
         return incomplete(r, past);
@@ -317,7 +345,7 @@ public final class Explorer {
       if (queue.size() > bfsFrontier || frontierWords > FRONTIER_WORDS) {
         r.shortest = false;
         r.nextId = next;
-        while (!queue.isEmpty() && r.complete && !cpusToldApart()) {
+        while (!queue.isEmpty() && r.complete && !mustStop()) {
           long[] packed = queue.poll();
           Packer.unpack(packed, base, s);
           depthFirst(m.copy(), r.keptPath((int) packed[packed.length - 1]), lanes, budget, r, visited);
@@ -394,7 +422,7 @@ public final class Explorer {
     r.states++;
     arrive(path, 0, lanes, r);
     int depth = 0;
-    while (depth >= 0 && !cpusToldApart()) {
+    while (depth >= 0 && !mustStop()) {
       int[] next = path.moves[depth];
       if (path.next[depth] == next.length) {
         depth--;
@@ -620,7 +648,7 @@ public final class Explorer {
       if (now - t0 > limits.timeoutMillis()) {
         return "time limit of " + limits.timeoutMillis() / 1000 + " s";
       }
-      if ((count & 65535) == 0 && memory(false) > limits.maxMemoryBytes()) {
+      if (memory(false) > limits.maxMemoryBytes()) {
         long held = memory(true);
         if (held > limits.maxMemoryBytes()) {
           return "memory bound of " + limits.maxMemoryBytes() / (1 << 20) + " MB (" + held / (1 << 20)

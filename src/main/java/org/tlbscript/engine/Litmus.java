@@ -270,10 +270,11 @@ public final class Litmus {
 
   /**
    * What one run found: each distinct final state over {@code terms} and whether it satisfies
-   * the condition; {@code incomplete} says why the exploration stopped early (else null).
+   * the condition; {@code incomplete} says why the exploration stopped early (else null);
+   * {@code thrownAway}, how many explorations were run again to learn what the steps read.
    */
   public record Run(String model, List<Term> terms, SortedMap<List<Long>, Boolean> outcomes, long states,
-      long millis, String incomplete) {
+      long millis, String incomplete, int thrownAway) {
     public long positive() {
       return outcomes.values().stream().filter(b -> b).count();
     }
@@ -410,7 +411,7 @@ public final class Litmus {
       finals.add(values);
     }
     return new Run(model(tso), observed, judge(t, finals), res.states, res.millis,
-        res.complete ? null : res.incomplete);
+        res.complete ? null : res.incomplete, res.thrownAway);
   }
 
   /**

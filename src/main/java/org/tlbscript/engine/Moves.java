@@ -51,6 +51,10 @@ public final class Moves {
 
   private static volatile boolean reduction = !Boolean.getBoolean("tlbscript.noReduction");
 
+  static boolean reductionOn() {
+    return reduction;
+  }
+
   /** Turns partial-order reduction off or on (tests check it loses no outcome). */
   public static void reduction(boolean on) {
     reduction = on;
@@ -239,9 +243,12 @@ public final class Moves {
         }
       }
     }
-    if (best == 0) {
-      best = -1L;
-      bestCount = moves.length;
+    if (best == 0) { // every CPU: all the moves, whose successors are kept too
+      for (int i = 0; i < moves.length; i++) {
+        successorOf[i] = i;
+      }
+      withSuccessors = moves;
+      return moves;
     }
     int[] out = new int[bestCount];
     int n = 0;

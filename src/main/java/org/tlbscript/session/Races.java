@@ -86,6 +86,9 @@ final class Races {
       if (!r.symmetry.isEmpty()) {
         symmetry.add(r.symmetry);
       }
+      if (r.thrownAway > 0) {
+        symmetry.add("explored " + (r.thrownAway + 1) + " times to learn what the steps read");
+      }
       if (!r.complete && Explorer.INTERRUPTED.equals(r.incomplete)) {
         return new Outcome(Outcome.Status.STOPPED, figures(s, block, r.states, r.transitions,
             "found " + r.finals.size(), r.millis, symmetry) , new Diagnostic(block.pos(),

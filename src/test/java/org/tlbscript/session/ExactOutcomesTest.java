@@ -27,9 +27,13 @@ import org.tlbscript.lang.Source;
 class ExactOutcomesTest {
   /** The state sets each together block of {@code src} left, in order; null when a run was cut short. */
   static List<Set<Machine>> finalStates(Source src, String kernel) {
+    return finalStates(src, Models.find(kernel).orElseThrow());
+  }
+
+  static List<Set<Machine>> finalStates(Source src, org.tlbscript.kernels.KernelModel model) {
     List<Set<Machine>> sets = new ArrayList<>();
     boolean[] complete = {true};
-    ScenarioRun.Result r = Watch.run(src, Models.find(kernel).orElseThrow(), (session, stmt, o) -> {
+    ScenarioRun.Result r = Watch.run(src, model, (session, stmt, o) -> {
       if (stmt instanceof Ast.Together) {
         // STOPPED: a bound ended the run before any outcome (it once passed as complete, with the
         // block's start state as its one "final state")
