@@ -37,6 +37,14 @@ final class Bounds {
     }
   }
 
+  /** --workers: threads for the depth-first part of an exploration. */
+  static final class Workers implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String text) {
+      return (int) parse(text, 1, 256, "thread", "threads");
+    }
+  }
+
   /** --timeout, in seconds (kept in milliseconds). */
   static final class Seconds implements ITypeConverter<Long> {
     @Override

@@ -61,6 +61,10 @@ final class RunCommand implements Callable<Integer> {
       + "when the process's resident memory (heap, visited set, JVM) reaches this much (default: half the machine's memory)")
   Long maxMemory;
 
+  @Option(names = "--workers", paramLabel = "N", converter = Bounds.Workers.class, description = "threads that explore "
+      + "a large together block depth first (default: one per core)")
+  Integer workers;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -74,6 +78,9 @@ final class RunCommand implements Callable<Integer> {
     org.tlbscript.engine.Explorer.Limits limits = new org.tlbscript.engine.Explorer.Limits(maxStates,
         timeout * 1000, maxMemory != null ? maxMemory << 20 : org.tlbscript.engine.Explorer.Limits.DEFAULT
             .maxMemoryBytes()).watched(ProgressLine.onTerminal(err), interrupts::requested);
+    if (workers != null) {
+      limits = limits.withWorkers(workers);
+    }
     List<Path> files = discover(spec.commandLine(), paths, ".tlbs");
     List<ScenarioRun.Result> results = new ArrayList<>();
     java.util.EnumMap<ScenarioRun.Status, Integer> counts = new java.util.EnumMap<>(ScenarioRun.Status.class);

@@ -85,6 +85,11 @@ public final class Engine {
     this.checkers = new Checkers(vars, layout);
   }
 
+  /** A new engine for the same model and machine (for another thread: an engine is not thread-safe). */
+  Engine copy() {
+    return new Engine(model, vars, layout, ceiling, pcid, mmNames);
+  }
+
   /** Registers the engine needs per CPU. */
   public static int regsFor(KernelModel model) {
     return FRAMES + model.stackBound();

@@ -36,16 +36,26 @@ public final class Explorer {
    * then whether to stop (Ctrl-C); {@code progress} hears how the run goes.
    */
   public record Limits(long maxStates, long timeoutMillis, long maxMemoryBytes, Progress progress,
-      java.util.function.BooleanSupplier stop) {
+      java.util.function.BooleanSupplier stop, int workers) {
     public static final Limits DEFAULT = new Limits(20_000_000, 600_000, ProcessMemory.defaultBound());
 
     public Limits(long maxStates, long timeoutMillis, long maxMemoryBytes) {
-      this(maxStates, timeoutMillis, maxMemoryBytes, Progress.NONE, () -> false);
+      this(maxStates, timeoutMillis, maxMemoryBytes, Progress.NONE, () -> false, defaultWorkers());
     }
 
     /** These bounds, reported to {@code p} and stopped when {@code s} says so. */
     public Limits watched(Progress p, java.util.function.BooleanSupplier s) {
-      return new Limits(maxStates, timeoutMillis, maxMemoryBytes, p, s);
+      return new Limits(maxStates, timeoutMillis, maxMemoryBytes, p, s, workers);
+    }
+
+    /** These bounds, explored by {@code n} threads (the depth-first part of a large exploration). */
+    public Limits withWorkers(int n) {
+      return new Limits(maxStates, timeoutMillis, maxMemoryBytes, progress, stop, n);
+    }
+
+    /** One thread per core, or {@code -Dtlbscript.workers=N}. */
+    public static int defaultWorkers() {
+      return Integer.getInteger("tlbscript.workers", Runtime.getRuntime().availableProcessors());
     }
   }
 
@@ -70,9 +80,11 @@ public final class Explorer {
 
   private final Engine engine;
   private final Moves moves;
+  private final boolean speculate;
 
   public Explorer(Engine engine, boolean speculate) {
     this.engine = engine;
+    this.speculate = speculate;
     this.moves = new Moves(engine, speculate);
   }
 
@@ -136,6 +148,15 @@ public final class Explorer {
     public boolean shortest = true;
     /** The next state id for a path the depth-first search keeps. */
     int nextId;
+    /** The ids, when workers share them. */
+    java.util.concurrent.atomic.AtomicInteger ids;
+    /** States explored by all workers together, when several explore ({@link #totalStates}). */
+    java.util.concurrent.atomic.AtomicLong shared;
+
+    /** The states explored so far, by this search and the workers beside it. */
+    long totalStates() {
+      return shared != null ? shared.get() : states;
+    }
     /** Ids for the paths of states reached after the search ({@link Explorer#carryToEnd}), counting down. */
     int extraId = Integer.MAX_VALUE;
 
@@ -215,8 +236,12 @@ public final class Explorer {
 
   /** The exploration must stop: the code told CPUs apart, or a step read a variable it was not known to read. */
   private boolean mustStop() {
-    return cpusToldApart() || engine.clearDead && engine.liveness.version() != livenessAtStart;
+    return cpusToldApart() || engine.clearDead && engine.liveness.version() != livenessAtStart
+        || team != null && team.stop;
   }
+
+  /** The workers of a parallel depth-first search, when this explorer is one of them. */
+  private Team team;
 
   private Result exploreOnce(Machine start, List<List<Start>> lanes, Budget budget) {
     Symmetry sym = Symmetry.of(engine, start, lanes);
@@ -345,10 +370,13 @@ public final class Explorer {
       if (queue.size() > bfsFrontier || frontierWords > FRONTIER_WORDS) {
         r.shortest = false;
         r.nextId = next;
+        if (limits.workers() > 1) {
+          return new Team(this, start, lanes, budget, r, visited, base, queue).run(limits.workers());
+        }
         while (!queue.isEmpty() && r.complete && !mustStop()) {
           long[] packed = queue.poll();
           Packer.unpack(packed, base, s);
-          depthFirst(m.copy(), r.keptPath((int) packed[packed.length - 1]), lanes, budget, r, visited);
+          depthFirst(m.copy(), r.keptPath((int) packed[packed.length - 1]), lanes, budget, r, visited, true);
         }
         return r;
       }
@@ -413,13 +441,15 @@ public final class Explorer {
    * arrays reused from one visit to the next.
    */
   private void depthFirst(Machine root, int[] prefix, List<List<Start>> lanes, Budget budget,
-      Result r, FingerprintSet visited) {
+      Result r, FingerprintSet visited, boolean countRoot) {
     Limits limits = budget.limits;
     int cpus = engine.layout.cpus;
     Path path = new Path(root, prefix);
     System.arraycopy(root.s, 0, path.at(0).s, 0, root.s.length);
     path.sum[0] = sum(root.s);
-    r.states++;
+    if (countRoot) {
+      r.states++;
+    }
     arrive(path, 0, lanes, r);
     int depth = 0;
     while (depth >= 0 && !mustStop()) {
@@ -428,12 +458,15 @@ public final class Explorer {
         depth--;
         continue;
       }
+      if (team != null && team.hungry.get() > 0 && team.frontier.isEmpty()) {
+        team.donate(path, depth);
+      }
       String past = budget.past(r.transitions, r, prefix.length + depth);
       if (past != null) {
         incomplete(r, past);
         return;
       }
-      if (r.states > limits.maxStates()) {
+      if (r.totalStates() > limits.maxStates()) {
         incomplete(r, "state limit of " + limits.maxStates());
         return;
       }
@@ -465,6 +498,9 @@ public final class Explorer {
       path.sum[depth] = sum;
       path.move[depth] = mv;
       r.states++;
+      if (r.shared != null) {
+        r.shared.incrementAndGet();
+      }
       for (int c = 0; c < cpus; c++) {
         if (r.firstStaleUse[c] == null && engine.staleUses(child, c) > engine.staleUses(parent, c)) {
           r.firstStaleUse[c] = new At(keep(r, path, depth), 0);
@@ -474,6 +510,203 @@ public final class Explorer {
         }
       }
       arrive(path, depth, lanes, r);
+    }
+  }
+
+  /**
+   * Workers that go on depth first, each from frontier states it takes in turn, with one visited
+   * set (a state is expanded by the worker that adds it, so every state reached is expanded once).
+   * Each has its own engine, moves and symmetry; their results are merged into the search's,
+   * final states sorted, so that the report does not depend on which worker found what.
+   */
+  private static final class Team {
+    final Explorer lead;
+    final Machine start;
+    final List<List<Start>> lanes;
+    final Budget budget;
+    final Result r;
+    final FingerprintSet visited;
+    final long[] base;
+    /** States to go on from: the breadth-first frontier, then what busy workers give away. */
+    final java.util.concurrent.ConcurrentLinkedQueue<Item> frontier = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Workers waiting for a state to go on from. */
+    final java.util.concurrent.atomic.AtomicInteger hungry = new java.util.concurrent.atomic.AtomicInteger();
+    private int workers;
+    volatile boolean stop;
+    /** Every worker waited with nothing left. */
+    private volatile boolean done;
+
+    /** A state to go on from: packed, with the kept moves that reach it (null: its id's path), and whether it was counted. */
+    record Item(long[] packed, int[] prefix, boolean counted) {}
+    final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+
+    Team(Explorer lead, Machine start, List<List<Start>> lanes, Budget budget, Result r,
+        FingerprintSet visited, long[] base, java.util.Collection<long[]> frontier) {
+      this.lead = lead;
+      this.start = start;
+      this.lanes = lanes;
+      this.budget = budget;
+      this.r = r;
+      this.visited = visited;
+      this.base = base;
+      for (long[] packed : frontier) {
+        this.frontier.add(new Item(packed, null, false));
+      }
+    }
+
+    /**
+     * A worker with work left gives the shallowest level of its path that has moves it has not
+     * tried to the hungry ones: that state goes to the frontier and the worker skips its moves.
+     */
+    void donate(Path path, int depth) {
+      for (int level = 0; level < depth; level++) {
+        if (path.next[level] < path.moves[level].length && path.moves[level] != path.reducedAt(level)) {
+          int[] prefix = Arrays.copyOf(path.prefix, path.prefix.length + level);
+          System.arraycopy(path.move, 1, prefix, path.prefix.length, level);
+          frontier.add(new Item(Packer.pack(path.at(level).s, base, 0L, -1L), prefix, true));
+          path.next[level] = path.moves[level].length;
+          return;
+        }
+      }
+    }
+
+    Result run(int workers) {
+      this.workers = workers;
+      visited.concurrent();
+      java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger(r.nextId);
+      java.util.concurrent.atomic.AtomicLong states = new java.util.concurrent.atomic.AtomicLong(r.states);
+      List<Result> results = new java.util.ArrayList<>();
+      List<Explorer> explorers = new java.util.ArrayList<>();
+      List<Thread> threads = new java.util.ArrayList<>();
+      for (int w = 0; w < workers; w++) {
+        Explorer x = new Explorer(lead.engine.copy(), lead.speculate);
+        x.engine.clearDead = lead.engine.clearDead;
+        x.livenessAtStart = lead.livenessAtStart;
+        x.sym = lead.sym == null ? null : Symmetry.of(x.engine, start, lanes);
+        x.team = this;
+        Result wr = new Result(x.engine.layout.cpus);
+        wr.expand = kept -> x.expand(start, lanes, kept);
+        wr.shortest = false;
+        wr.ids = ids;
+        wr.shared = states;
+        explorers.add(x);
+        results.add(wr);
+        Thread t = new Thread(() -> work(x, wr), "explorer-" + w);
+        t.setDaemon(true);
+        threads.add(t);
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          stop = true;
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+      merge(explorers, results, ids.get());
+      return r;
+    }
+
+    private void work(Explorer x, Result wr) {
+      try {
+        Machine m = start.copy();
+        while (!stop && wr.complete && !x.mustStop()) {
+          Item item = frontier.poll();
+          if (item == null) {
+            item = await();
+            if (item == null) {
+              return; // every worker waits and nothing is left: the search is over
+            }
+          }
+          Packer.unpack(item.packed(), base, m.s);
+          int[] prefix = item.prefix() != null ? item.prefix() : r.keptPath((int) item.packed()[item.packed().length - 1]);
+          x.depthFirst(m.copy(), prefix, lanes, budget, wr, visited, !item.counted());
+        }
+      } catch (RuntimeException e) {
+        failure.compareAndSet(null, e);
+      } catch (OutOfMemoryError e) {
+        wr.finals.clear();
+        incomplete(wr, "JVM heap limit of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
+      } finally {
+        if (!wr.complete || x.mustStop()) {
+          stop = true; // one worker's limit is every worker's
+        }
+      }
+    }
+
+    /** Waits for a state to go on from; null when every worker waits and none is left (or the search stops). */
+    private Item await() {
+      hungry.incrementAndGet();
+      try {
+        while (!stop && !done) {
+          Item item = frontier.poll();
+          if (item != null) {
+            return item;
+          }
+          if (hungry.get() == workers) {
+            item = frontier.poll(); // a last look: a worker may have given one before waiting
+            if (item != null) {
+              return item;
+            }
+            done = true; // tells the other waiting workers too
+            return null;
+          }
+          Thread.onSpinWait();
+          java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+        return null;
+      } finally {
+        hungry.decrementAndGet();
+      }
+    }
+
+    private void merge(List<Explorer> explorers, List<Result> results, int nextId) {
+      List<Integer> order = new java.util.ArrayList<>();
+      List<Machine> finals = new java.util.ArrayList<>();
+      List<At> at = new java.util.ArrayList<>();
+      for (int w = 0; w < results.size(); w++) {
+        Result wr = results.get(w);
+        Explorer x = explorers.get(w);
+        r.states += wr.states;
+        r.transitions += wr.transitions;
+        r.paths.putAll(wr.paths);
+        finals.addAll(wr.finals);
+        at.addAll(wr.finalAt);
+        if (!wr.complete && r.complete) {
+          incomplete(r, wr.incomplete);
+        }
+        if (x.engine.cpuOrderSeenAt != null && lead.engine.cpuOrderSeenAt == null) {
+          lead.engine.cpuOrderSeenAt = x.engine.cpuOrderSeenAt;
+        }
+        for (int c = 0; c < r.firstStaleUse.length; c++) {
+          r.firstStaleUse[c] = earlier(r.firstStaleUse[c], wr.firstStaleUse[c]);
+          r.firstFreedWalk[c] = earlier(r.firstFreedWalk[c], wr.firstFreedWalk[c]);
+        }
+      }
+      for (int i = 0; i < finals.size(); i++) {
+        order.add(i);
+      }
+      order.sort((a, b) -> Arrays.compare(finals.get(a).s, finals.get(b).s));
+      for (int i : order) {
+        r.finals.add(finals.get(i));
+        r.finalAt.add(at.get(i));
+      }
+      r.nextId = nextId;
+    }
+
+    /** The one of two events' states with the shorter path (then the lower id): the report does not depend on timing. */
+    private At earlier(At a, At b) {
+      if (a == null || b == null) {
+        return a == null ? b : a;
+      }
+      int la = r.paths.containsKey(a.id()) ? r.paths.get(a.id()).length : r.keptPath(a.id()).length;
+      int lb = r.paths.containsKey(b.id()) ? r.paths.get(b.id()).length : r.keptPath(b.id()).length;
+      return la != lb ? (la < lb ? a : b) : Arrays.compare(r.keptPath(a.id()), r.keptPath(b.id())) <= 0 ? a : b;
     }
   }
 
@@ -616,8 +849,9 @@ public final class Explorer {
   private static int keep(Result r, Path path, int depth) {
     int[] moves = Arrays.copyOf(path.prefix, path.prefix.length + depth);
     System.arraycopy(path.move, 1, moves, path.prefix.length, depth);
-    r.paths.put(r.nextId, moves);
-    return r.nextId++;
+    int id = r.ids != null ? r.ids.getAndIncrement() : r.nextId++;
+    r.paths.put(id, moves);
+    return id;
   }
 
   /**
@@ -641,6 +875,12 @@ public final class Explorer {
       if ((count & 4095) != 0) {
         return null;
       }
+      synchronized (this) { // workers of a parallel search share it
+        return pastNow(r, depth);
+      }
+    }
+
+    private String pastNow(Result r, int depth) {
       long now = System.currentTimeMillis();
       if (limits.stop().getAsBoolean()) {
         return INTERRUPTED;
@@ -656,10 +896,11 @@ public final class Explorer {
         }
       }
       if (now - t0 >= 1000 && now - lastReport >= 250) {
-        long rate = lastReport == 0 ? r.states * 1000 / (now - t0) : (r.states - lastStates) * 1000 / (now - lastReport);
-        limits.progress().update(r.states, rate, depth > 0 ? depth : r.depth(), memory(false), now - t0);
+        long states = r.totalStates();
+        long rate = lastReport == 0 ? states * 1000 / (now - t0) : (states - lastStates) * 1000 / (now - lastReport);
+        limits.progress().update(states, rate, depth > 0 ? depth : r.depth(), memory(false), now - t0);
         lastReport = now;
-        lastStates = r.states;
+        lastStates = states;
       }
       return null;
     }

@@ -25,7 +25,20 @@ final class FingerprintSet implements AutoCloseable {
   private final int[] capacity = new int[SEGMENTS];
   private final int[] size = new int[SEGMENTS];
   private final int[] limit = new int[SEGMENTS];
-  private long bytes;
+  private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+  /** One lock per segment once several threads add ({@link #concurrent}), else null. */
+  private Object[] locks;
+
+  /** From now on several threads may add at once: each segment is locked while one does. */
+  void concurrent() {
+    if (locks == null) {
+      Object[] l = new Object[SEGMENTS];
+      for (int g = 0; g < SEGMENTS; g++) {
+        l[g] = new Object();
+      }
+      locks = l;
+    }
+  }
 
   FingerprintSet() {
     for (int g = 0; g < SEGMENTS; g++) {
@@ -39,6 +52,15 @@ final class FingerprintSet implements AutoCloseable {
       fp = 1;
     }
     int g = (int) (fp >>> 58);
+    if (locks != null) {
+      synchronized (locks[g]) {
+        return add(g, fp);
+      }
+    }
+    return add(g, fp);
+  }
+
+  private boolean add(int g, long fp) {
     if (size[g] >= limit[g]) {
       grow(g);
     }
@@ -60,7 +82,7 @@ final class FingerprintSet implements AutoCloseable {
 
   /** The bytes the segments take. */
   long bytes() {
-    return bytes;
+    return bytes.get();
   }
 
   @Override
@@ -69,7 +91,7 @@ final class FingerprintSet implements AutoCloseable {
       Memory.free(address[g]);
       address[g] = 0;
     }
-    bytes = 0;
+    bytes.set(0);
   }
 
   /** Where {@code fp}'s probe starts in a segment of {@code n} slots (bits the segment choice left). */
@@ -82,7 +104,7 @@ final class FingerprintSet implements AutoCloseable {
     capacity[g] = n;
     limit[g] = n / 5 * 4;
     size[g] = 0;
-    bytes += 8L * n;
+    bytes.addAndGet(8L * n);
   }
 
   private void grow(int g) {
@@ -92,11 +114,11 @@ final class FingerprintSet implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       long v = Memory.get(old, i);
       if (v != 0) {
-        add(v);
+        add(g, v);
       }
     }
     Memory.free(old);
-    bytes -= 8L * n;
+    bytes.addAndGet(-8L * n);
   }
 
   /**

@@ -60,8 +60,9 @@ class RacesTest {
     org.tlbscript.engine.Explorer.breadthFirstLimit(3);
     try {
       ScenarioRun.Result dfs = run(S4.replace("MEMORY", "tso") + "assert stale none\n", NO_BARRIER);
-      assertEquals(bfs.output().substring(0, bfs.output().indexOf(" transitions")),
-          dfs.output().substring(0, dfs.output().indexOf(" transitions")), "same states explored");
+      // the same states; the moves tried may differ when workers hand states to one another
+      assertEquals(bfs.output().substring(0, bfs.output().indexOf(" states")),
+          dfs.output().substring(0, dfs.output().indexOf(" states")), "same states explored");
       assertTrue(dfs.output().contains("found depth first"), dfs.output());
       String script = dfs.output().substring(dfs.output().indexOf("replay script")).lines().skip(1)
           .map(l -> l.replaceFirst("^    ", "")).collect(Collectors.joining("\n")) + "\n";
