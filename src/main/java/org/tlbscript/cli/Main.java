@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The tlbscript command: subcommands run, compare, kernels, repl, litmus. */
 @Command(name = "tlbscript", mixinStandardHelpOptions = true, version = "tlbscript 0.1.0",
     description = "Scenarios and a step-level model of Linux x86 TLB management (arch/x86/mm/tlb.c).",
-    subcommands = {RunCommand.class, CompareCommand.class, KernelsCommand.class, ReplCommand.class,
+    subcommands = {RunCommand.class, CompareCommand.class, KernelsCommand.class, BarriersCommand.class, ReplCommand.class,
         LitmusCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -166,6 +166,18 @@ public final class Machine {
     s[addr] = set ? old | bits : old & ~bits;
   }
 
+  /**
+   * {@link #rmwBits} without its barrier: the bits change in memory at once, older stores stay
+   * in the buffer (tlbscript barriers asks whether a locked bit operation's ordering is needed).
+   */
+  public void rmwBitsUnordered(int c, int addr, long bits, boolean set) {
+    memoryTouches++;
+    if (accesses != null) {
+      accesses.write(addr, bits);
+    }
+    s[addr] = set ? s[addr] | bits : s[addr] & ~bits;
+  }
+
   /** LOCK CMPXCHG: drains the buffer; stores {@code value} if memory holds {@code expected}; returns the old value. */
   public long cmpxchg(int c, int addr, long expected, long value) {
     fence(c);
@@ -248,6 +260,11 @@ public final class Machine {
    */
   public void writeCr3(int c, int root, int asid, boolean noflush) {
     fence(c);
+    writeCr3Unordered(c, root, asid, noflush);
+  }
+
+  /** {@link #writeCr3} without serializing: older stores stay in the buffer (tlbscript barriers). */
+  public void writeCr3Unordered(int c, int root, int asid, boolean noflush) {
     int b = cpu(c);
     s[b + Layout.CR3_ROOT] = root;
     s[b + Layout.CR3_ASID] = asid;

@@ -15,6 +15,11 @@ import java.util.function.UnaryOperator;
  */
 public final class KernelModel {
   public final String name;
+  /**
+   * The built-in model a variant stands for (its own name otherwise): a scenario's {@code on}
+   * ranges treat the variant as that model ({@link Builder#basis}).
+   */
+  public final String basis;
   public final String kernels;
   public final String commits;
   public final String summary;
@@ -27,10 +32,11 @@ public final class KernelModel {
   private final boolean[] sendsIpis;
   private final int stackBound;
 
-  private KernelModel(String name, String kernels, String commits, String summary,
+  private KernelModel(String name, String basis, String kernels, String commits, String summary,
       boolean pcidDefault, java.util.Set<SelfCheck> selfChecks, Map<String, Routine> routines,
       Map<Entry, String> entries) {
     this.name = name;
+    this.basis = basis;
     this.selfChecks = selfChecks.isEmpty() ? java.util.EnumSet.noneOf(SelfCheck.class)
         : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(selfChecks)); // a bit test per step
     this.kernels = kernels;
@@ -168,6 +174,7 @@ public final class KernelModel {
 
   public static final class Builder {
     private final String name;
+    private String basis;
     private String kernels = "";
     private String commits = "";
     private String summary = "";
@@ -178,6 +185,12 @@ public final class KernelModel {
 
     Builder(String name) {
       this.name = name;
+    }
+
+    /** The built-in model this variant stands for in {@code on} ranges (tlbscript barriers' weakened models). */
+    public Builder basis(String builtIn) {
+      this.basis = builtIn;
+      return this;
     }
 
     public Builder about(String kernelRange, String keyCommits, String oneLine) {
@@ -274,7 +287,8 @@ public final class KernelModel {
     }
 
     public KernelModel build() {
-      return new KernelModel(name, kernels, commits, summary, pcidDefault, selfChecks, routines, entries);
+      return new KernelModel(name, basis == null ? name : basis, kernels, commits, summary, pcidDefault, selfChecks,
+          routines, entries);
     }
   }
 }

@@ -192,7 +192,7 @@ public final class Session {
       String note = worlds.size() > 1 ? "(outcome 1 of " + worlds.size() + ")\n" : "";
       return Outcome.ok(note + new StateView(this).show(show));
     } else if (s instanceof Ast.On on) {
-      return on.covers(model.name, org.tlbscript.kernels.Models.names()) ? execute(on.assertion())
+      return on.covers(model.basis, org.tlbscript.kernels.Models.names()) ? execute(on.assertion())
           : Outcome.ok("");
     } else if (s instanceof Assert a) {
       if (worlds.size() > 1 || incomplete != null) {

@@ -56,6 +56,22 @@ class CliTest {
   static final String INVALID = "cpus 2\ncpu0 switch mm1\ncpu2 touch mm1 0x2000\n";
 
   @Test
+  void barriersPrintsATableAndTheBreakingScheduleOfEachNeededPoint() throws Exception {
+    Run r = tlbscript("barriers", "--kernel", "v4.20", "scenarios/races/s04-rik-sb-tso.tlbs");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("switch_mm_irqs_off:SW2c                      F    NEEDED: "
+        + "scenarios/races/s04-rik-sb-tso.tlbs fails without it"), r.out());
+    assertTrue(r.out().contains("── switch_mm_irqs_off:SW2c (switch_mm_irqs_off: smp_mb()"), r.out());
+    assertTrue(r.out().contains("assert stale cpu1 0x2000"), r.out());
+    Run unknown = tlbscript("barriers", "--kernel", "v4.2O", "scenarios/races/s04-rik-sb-tso.tlbs");
+    assertEquals(2, unknown.exit());
+    assertTrue(unknown.err().contains("unknown kernel model 'v4.2O'"), unknown.err());
+    Run broken = tlbscript("barriers", "--kernel", "v4.20", file("bad.tlbs", INVALID).toString());
+    assertEquals(3, broken.exit(), broken.out() + broken.err());
+    assertTrue(broken.err().contains("bad.tlbs:3:1: error:"), broken.err());
+  }
+
+  @Test
   void theSuitePassesAndEndsWithTheSummaryLine() {
     Run r = tlbscript("run", "scenarios");
     assertEquals(0, r.exit(), r.err());
