@@ -17,8 +17,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tlbscript barriers SCENARIO... --kernel NAME}: which ordering points these scenarios need. */
 @Command(name = "barriers", mixinStandardHelpOptions = true,
-    description = {"For each ordering point of a model (fences, locked read-modify-writes, CR3 writes), run the "
-        + "scenarios with that point weakened (no fence; a plain load and store; a non-serializing CR3 write) "
+    description = {"For each ordering point of a model (fences, locked read-modify-writes, CR3 writes, IPI sends "
+        + "and waits), run the scenarios with that point weakened (no fence; a plain load and store; a "
+        + "non-serializing CR3 write or IPI send; no wait) "
         + "and say whether it is needed: some scenario that passes with it fails without it, with the breaking "
         + "schedule.",
         "Exit codes: 0 done, 2 usage error, 3 a scenario is invalid."})

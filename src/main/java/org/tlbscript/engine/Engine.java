@@ -1003,6 +1003,15 @@ public final class Engine {
 
     @Override
     public void sendIpis(long targets, String handler) {
+      sendIpis(targets, handler, true);
+    }
+
+    @Override
+    public void sendIpisUnordered(long targets, String handler) {
+      sendIpis(targets, handler, false);
+    }
+
+    private void sendIpis(long targets, String handler, boolean ordered) {
       if (step != null && step.access() != org.tlbscript.kernels.Access.IPI) {
         throw new ModelBug(step.label() + " sends IPIs but is declared " + step.access()
             + ": declare it IPI (the explorer asks which routines can send)");
@@ -1015,7 +1024,7 @@ public final class Engine {
       ackWritten(cpu);
       m.setReg(cpu, WAITING_FOR, targets);
       m.setReg(cpu, IPI_HANDLER, model.indexOf(model.routine(handler)));
-      m.sendIpis(cpu, targets);
+      m.sendIpis(cpu, targets, ordered);
       if (tracing()) {
         note(targets == 0 ? "no targets" : "IPI → " + cpuSet(targets));
       }

@@ -394,7 +394,14 @@ public final class Machine {
 
   /** Posts an IPI from {@code from} to every CPU in {@code targets}; sending orders memory like a fence. */
   public void sendIpis(int from, long targets) {
-    fence(from);
+    sendIpis(from, targets, true);
+  }
+
+  /** As {@link #sendIpis(int, long)}; without {@code ordered}, older stores stay buffered (tlbscript barriers). */
+  public void sendIpis(int from, long targets, boolean ordered) {
+    if (ordered) {
+      fence(from);
+    }
     memoryTouches++;
     for (int t = 0; t < layout.cpus; t++) {
       if ((targets >>> t & 1) != 0) {

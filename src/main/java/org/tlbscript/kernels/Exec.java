@@ -114,6 +114,14 @@ public interface Exec {
    */
   void sendIpis(long targets, String handler);
 
+  /**
+   * {@link #sendIpis} without the ordering of smp_call_function_many's locked llist_add: older
+   * stores stay in the buffer (tlbscript barriers' weakened send).
+   */
+  default void sendIpisUnordered(long targets, String handler) {
+    sendIpis(targets, handler);
+  }
+
   /** True when every handler this CPU waits for has returned. */
   boolean ipisDone();
 

@@ -10,8 +10,9 @@ import org.tlbscript.hw.Machine;
  * A model with one ordering point weakened, for {@code tlbscript barriers}: the step keeps its
  * label, function and effect, but its fence does nothing, its locked read-modify-writes become
  * a plain load and a plain store (a locked bit operation changes its bit without draining the
- * store buffer), and its CR3 write no longer serializes. What the step computes is unchanged;
- * only the order in which its memory accesses become visible is not.
+ * store buffer), its CR3 write or IPI send no longer orders older stores, and a wait goes on at
+ * once. What the step computes is unchanged; only the order in which its memory accesses become
+ * visible is not (and, for a wait, what it waited for).
  */
 public final class Weakened {
   private Weakened() {}
@@ -24,10 +25,10 @@ public final class Weakened {
 
     /** Why this point cannot be weakened here, or null. */
     public String cannot() {
-      if (step.access() == Access.IPI) {
-        return "an IPI send and its wait: not weakened yet";
+      if (step.type() == Step.Type.WAIT) {
+        return null; // a wait is removed: it goes on at once (and does what it waited for)
       }
-      if (step.type() != Step.Type.DO && !(step.type() == Step.Type.WAIT && step.effect() != null)) {
+      if (step.type() != Step.Type.DO) {
         return "a " + step.type().name().toLowerCase() + " step: nothing to weaken";
       }
       return null;
@@ -54,10 +55,19 @@ public final class Weakened {
    */
   public static KernelModel model(KernelModel m, Point p, AtomicInteger ran) {
     Step s = p.step();
-    Step.Effect effect = x -> s.effect().run(new Exec(x, ran));
-    String text = s.text() + " [ordering removed]";
+    Step.Effect effect = s.effect() == null ? null : x -> s.effect().run(new Exec(x, ran));
+    // a wait that waits no more: csd_lock_wait returning before the handlers ran, a lock taken
+    // while another CPU holds it
+    java.util.function.Predicate<org.tlbscript.kernels.Exec> cond = s.type() != Step.Type.WAIT ? s.cond()
+        : x -> {
+          if (!s.cond().test(x)) {
+            ran.incrementAndGet();
+          }
+          return true;
+        };
+    String text = s.text() + (s.type() == Step.Type.WAIT ? " [wait removed]" : " [ordering removed]");
     return m.derive(m.name + "~" + p.name()).basis(m.basis).replace(p.routine().name, s.label(),
-        old -> new Step(old.label(), old.function(), old.access(), text, old.type(), effect, old.cond(),
+        old -> new Step(old.label(), old.function(), old.access(), text, old.type(), effect, cond,
             old.target(), old.callee(), old.args())).build();
   }
 
@@ -156,7 +166,12 @@ public final class Weakened {
     @Override public int cr3Asid() { return x.cr3Asid(); }
     @Override public void invlpg(long va) { x.invlpg(va); }
     @Override public Machine.Access userAccess(long va, boolean write) { return x.userAccess(va, write); }
-    @Override public void sendIpis(long targets, String handler) { x.sendIpis(targets, handler); }
+    @Override
+    public void sendIpis(long targets, String handler) {
+      skipped();
+      x.sendIpisUnordered(targets, handler);
+    }
+
     @Override public boolean ipisDone() { return x.ipisDone(); }
     @Override public long allocPfn() { return x.allocPfn(); }
     @Override public int allocTable(int mm, int region) { return x.allocTable(mm, region); }

@@ -9,7 +9,7 @@ import org.tlbscript.lang.Source;
 
 /**
  * Which ordering points of a model the given scenarios need ({@code tlbscript barriers}): each
- * fence, locked read-modify-write and CR3 write is weakened in turn ({@link Weakened}) and the
+ * fence, locked read-modify-write, CR3 write, IPI send and wait is weakened in turn ({@link Weakened}) and the
  * scenarios run again; a point is needed when some scenario that passes under the model fails
  * (or breaks the model's own invariants) without it.
  */
