@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The tlbscript command: subcommands run, compare, kernels, repl, litmus. */
+/** The tlbscript command: subcommands run, compare, kernels, barriers, repl, litmus. */
 @Command(name = "tlbscript", mixinStandardHelpOptions = true, version = "tlbscript 0.1.0",
     description = "Scenarios and a step-level model of Linux x86 TLB management (arch/x86/mm/tlb.c).",
     subcommands = {RunCommand.class, CompareCommand.class, KernelsCommand.class, BarriersCommand.class, ReplCommand.class,
