@@ -315,6 +315,24 @@ final class Footprints {
     }
   }
 
+  /**
+   * A cell CPU c has a store buffered for that no action of its lane, nor its IPI handler, is
+   * declared to write, or -1. (The store may come from an action already over, whose footprint
+   * is no longer in the CPU's: its drain is, as a buffered store.)
+   */
+  int undeclaredBufferedStore(Machine m, int c) {
+    if (m.storeBufferCount(c) == 0 || engine.runsLaneAction(m, c) && engine.laneNext(m, c) == 0) {
+      return -1; // an action begun by hand may write anything
+    }
+    for (int e = 0; e < m.storeBufferCount(c); e++) {
+      int addr = (int) m.storeBufferEntry(c, e)[0];
+      if (baseW[c][0][addr] != -1 && handlerW[c][addr] != -1) {
+        return addr;
+      }
+    }
+    return -1;
+  }
+
   /** What a CPU's walks read: under speculation, a walk may become possible when these change. */
   long[] walkerReads() {
     return walkerR;

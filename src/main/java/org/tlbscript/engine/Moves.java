@@ -224,6 +224,16 @@ public final class Moves {
         }
       }
       fp.future(m, c, futureR[c], futureW[c]);
+      // the reduction below is only as sound as the footprints: what the moves just did must lie
+      // in them, and so must every store waiting in a buffer (a private move put it there)
+      int outside = acc[c].outside(futureR[c], futureW[c]);
+      if (outside < 0) {
+        outside = fp.undeclaredBufferedStore(m, c);
+      }
+      if (outside >= 0) {
+        throw new ModelBug("cpu" + c + " touched " + fp.resourceName(outside) + ", outside the footprint "
+            + "declared for what it may still do (engine/Footprints.java): the footprint reduction would be unsound");
+      }
     }
     long best = 0;
     int bestCount = moves.length;
