@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
         + "non-serializing CR3 write or IPI send; no wait) "
         + "and say whether it is needed: some scenario that passes with it fails without it, with the breaking "
         + "schedule.",
-        "Exit codes: 0 done, 2 usage error, 3 a scenario is invalid."})
+        "Exit codes: 0 done, 2 usage error, 3 a scenario could not be read or is invalid (it is left out, "
+            + "the others run)."})
 final class BarriersCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -38,25 +39,34 @@ final class BarriersCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     KernelModel model = KernelsCommand.model(spec.commandLine(), kernel);
-    List<Source> scenarios = new ArrayList<>();
+    // a file that cannot be read or is invalid is reported and left out; the others go on
+    int exit = Main.OK;
+    List<Source> read = new ArrayList<>();
     for (Path f : RunCommand.discover(spec.commandLine(), paths, ".tlbs")) {
       try {
-        scenarios.add(Source.read(f));
+        read.add(Source.read(f));
       } catch (Source.Unreadable e) {
         err.print(e.diagnostic().render());
-        return Main.INVALID;
+        exit = Main.INVALID;
       }
     }
-    List<ScenarioRun.Result> baseline = Barriers.baseline(model, scenarios);
+    List<Source> scenarios = new ArrayList<>();
+    List<ScenarioRun.Result> baseline = new ArrayList<>();
     int passing = 0;
-    for (int i = 0; i < scenarios.size(); i++) {
-      ScenarioRun.Result r = baseline.get(i);
+    for (Source src : read) {
+      ScenarioRun.Result r = Barriers.baseline(model, List.of(src)).get(0);
       if (r.status() == ScenarioRun.Status.INVALID) {
-        err.println(scenarios.get(i).name() + ": invalid under " + model.name + ":");
         r.diagnostics().forEach(d -> err.print(d.render()));
-        return Main.INVALID;
+        exit = Main.INVALID;
+        continue;
       }
+      scenarios.add(src);
+      baseline.add(r);
       passing += r.status() == ScenarioRun.Status.PASSED ? 1 : 0;
+    }
+    if (scenarios.isEmpty()) {
+      err.println("tlbscript barriers: no valid scenario to run");
+      return Main.INVALID;
     }
     out.println("# " + model.name + ": each ordering point weakened in turn, " + scenarios.size() + " scenario"
         + (scenarios.size() == 1 ? "" : "s") + " (" + passing + " pass as the model is; only those can show a point is needed)");
@@ -88,6 +98,6 @@ final class BarriersCommand implements Callable<Integer> {
       out.print(f.report().indent(2));
     }
     out.flush();
-    return Main.OK;
+    return exit;
   }
 }

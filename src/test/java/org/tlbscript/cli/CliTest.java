@@ -66,9 +66,15 @@ class CliTest {
     Run unknown = tlbscript("barriers", "--kernel", "v4.2O", "scenarios/races/s04-rik-sb-tso.tlbs");
     assertEquals(2, unknown.exit());
     assertTrue(unknown.err().contains("unknown kernel model 'v4.2O'"), unknown.err());
-    Run broken = tlbscript("barriers", "--kernel", "v4.20", file("bad.tlbs", INVALID).toString());
+    // a broken file is reported and left out; the others are analysed
+    Run broken = tlbscript("barriers", "--kernel", "v4.20", file("bad.tlbs", INVALID).toString(),
+        "scenarios/races/s04-rik-sb-tso.tlbs");
     assertEquals(3, broken.exit(), broken.out() + broken.err());
     assertTrue(broken.err().contains("bad.tlbs:3:1: error:"), broken.err());
+    assertTrue(broken.out().contains("switch_mm_irqs_off:SW2c                      F    NEEDED"), broken.out());
+    Run none = tlbscript("barriers", "--kernel", "v4.20", dir.resolve("bad.tlbs").toString());
+    assertEquals(3, none.exit());
+    assertTrue(none.err().contains("no valid scenario to run"), none.err());
   }
 
   @Test
