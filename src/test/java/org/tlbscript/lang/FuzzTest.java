@@ -398,7 +398,7 @@ class FuzzTest {
 
   static Input commandLine(SplittableRandom r) {
     List<String> args = new ArrayList<>();
-    String cmd = new String[] {"run", "run", "run", "compare", "litmus", "kernels", "nothing"}[r.nextInt(7)];
+    String cmd = new String[] {"run", "run", "run", "compare", "litmus", "kernels", "barriers", "nothing"}[r.nextInt(8)];
     args.add(cmd);
     for (int n = r.nextInt(4); n > 0; n--) {
       switch (r.nextInt(9)) {
@@ -407,7 +407,7 @@ class FuzzTest {
         case 2 -> args.addAll(List.of("--max-memory", VALUES[r.nextInt(VALUES.length)]));
         case 3 -> args.addAll(List.of("--kernel", r.nextBoolean() ? "all" : Models.knownNames().get(0)));
         case 4 -> args.addAll(List.of("--kernels", "v4.19,v4.20"));
-        case 5 -> args.add("--fail-fast");
+        case 5 -> args.add(r.nextBoolean() ? "--fail-fast" : "--workers=" + VALUES[r.nextInt(VALUES.length)]);
         case 6 -> args.addAll(r.nextBoolean() ? List.of("--show", r.nextBoolean() ? "v4.20" : "v4")
             : List.of("--memory", r.nextBoolean() ? "sc" : "pso"));
         case 7 -> args.add(VALUES[r.nextInt(VALUES.length)]);
