@@ -44,8 +44,11 @@ final class Liveness {
   private final KernelModel model;
   /** Per routine index and pc: the frame slots the step there was seen to read. */
   private final long[][] reads;
-  /** Per routine index and pc: the slots live there (null: to be computed). */
-  private final long[][] live;
+  /**
+   * Per routine index and pc: the slots live there (null: to be computed). Workers of a parallel
+   * search read it without a lock: each array is published whole, through a volatile write.
+   */
+  private final java.util.concurrent.atomic.AtomicReferenceArray<long[]> live;
   /** Per routine index: the slots that may be cleared (values and cpumasks; a CPU number renames to another). */
   private final long[] clearable;
   /** Counts what the table learnt. */
@@ -55,7 +58,7 @@ final class Liveness {
     this.model = model;
     int n = model.routines().size();
     reads = new long[n][];
-    live = new long[n][];
+    live = new java.util.concurrent.atomic.AtomicReferenceArray<>(n);
     clearable = new long[n];
     for (int i = 0; i < n; i++) {
       Routine r = model.routine(i);
@@ -206,15 +209,17 @@ final class Liveness {
       return;
     }
     synchronized (this) {
-      reads[ri][pc] |= 1L << slot;
-      live[ri] = null;
-      version++;
+      if ((reads[ri][pc] >>> slot & 1) == 0) { // another worker may have learnt it meanwhile
+        reads[ri][pc] |= 1L << slot;
+        live.set(ri, null);
+        version++;
+      }
     }
   }
 
   /** The slots of routine {@code ri} that hold nothing a step from {@code pc} on will read. */
   long dead(int ri, int pc) {
-    long[] l = live[ri];
+    long[] l = live.get(ri);
     if (l == null) {
       l = compute(ri);
     }
@@ -243,7 +248,7 @@ final class Liveness {
         }
       }
     }
-    live[ri] = l;
+    live.set(ri, l);
     return l;
   }
 }
