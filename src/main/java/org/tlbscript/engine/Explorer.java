@@ -535,11 +535,12 @@ public final class Explorer {
     volatile boolean stop;
     /** Every worker waited with nothing left. */
     private volatile boolean done;
+    /** The first model bug (or other failure) a worker met: the search stops and throws it. */
+    final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
 
     /** A state to go on from: packed, with the kept moves that reach it (null: its id's path), and whether it was counted. */
     record Item(long[] packed, int[] prefix, boolean counted) {}
-    final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
-        new java.util.concurrent.atomic.AtomicReference<>();
 
     Team(Explorer lead, Machine start, List<List<Start>> lanes, Budget budget, Result r,
         FingerprintSet visited, long[] base, java.util.Collection<long[]> frontier) {
@@ -601,7 +602,8 @@ public final class Explorer {
         try {
           t.join();
         } catch (InterruptedException e) {
-          stop = true;
+          stop = true; // the workers' results are partial: say so
+          incomplete(r, INTERRUPTED);
           Thread.currentThread().interrupt();
         }
       }
@@ -629,6 +631,7 @@ public final class Explorer {
         }
       } catch (RuntimeException e) {
         failure.compareAndSet(null, e);
+        stop = true;
       } catch (OutOfMemoryError e) {
         wr.finals.clear();
         incomplete(wr, "JVM heap limit of " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
@@ -704,9 +707,9 @@ public final class Explorer {
       if (a == null || b == null) {
         return a == null ? b : a;
       }
-      int la = r.paths.containsKey(a.id()) ? r.paths.get(a.id()).length : r.keptPath(a.id()).length;
-      int lb = r.paths.containsKey(b.id()) ? r.paths.get(b.id()).length : r.keptPath(b.id()).length;
-      return la != lb ? (la < lb ? a : b) : Arrays.compare(r.keptPath(a.id()), r.keptPath(b.id())) <= 0 ? a : b;
+      int[] pa = r.keptPath(a.id());
+      int[] pb = r.keptPath(b.id());
+      return pa.length != pb.length ? (pa.length < pb.length ? a : b) : Arrays.compare(pa, pb) <= 0 ? a : b;
     }
   }
 

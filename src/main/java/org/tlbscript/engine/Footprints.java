@@ -333,11 +333,6 @@ final class Footprints {
     return -1;
   }
 
-  /** What a CPU's walks read: under speculation, a walk may become possible when these change. */
-  long[] walkerReads() {
-    return walkerR;
-  }
-
   int size() {
     return size;
   }

@@ -305,9 +305,6 @@ public final class Moves {
         if ((p >>> c & 1) != 0) {
           together.addAll(acc[c]);
           n += count[c];
-          if (speculate) {
-            together.readAll(fp.walkerReads()); // a page-table write may enable a walk
-          }
         }
       }
       if (n >= limit) {

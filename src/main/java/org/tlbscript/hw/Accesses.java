@@ -1,7 +1,5 @@
 package org.tlbscript.hw;
 
-import java.util.Arrays;
-
 /**
  * Which shared resources a move read and wrote, recorded by the {@link Machine} while
  * {@link Machine#accesses} is set: the explorer's footprint reduction compares them with what
@@ -17,10 +15,8 @@ public final class Accesses {
   public final long[] write;
   private final int[] touched;
   private int n;
-  private final int memoryEnd;
 
   public Accesses(Layout l) {
-    this.memoryEnd = l.memoryEnd();
     int size = resources(l);
     read = new long[size];
     write = new long[size];
@@ -55,15 +51,6 @@ public final class Accesses {
   private void mark(int r) {
     if (read[r] == 0 && write[r] == 0) {
       touched[n++] = r;
-    }
-  }
-
-  /** Adds reads of every resource {@code r} marks. */
-  public void readAll(long[] r) {
-    for (int i = 0; i < r.length; i++) {
-      if (r[i] != 0) {
-        read(i, r[i]);
-      }
     }
   }
 
@@ -112,25 +99,5 @@ public final class Accesses {
       }
     }
     return -1;
-  }
-
-  public boolean isEmpty() {
-    return n == 0;
-  }
-
-  /** Whether resource {@code r} is a memory cell (else a CPU's IPI or ACK). */
-  public boolean isMemory(int r) {
-    return r < memoryEnd;
-  }
-
-  @Override
-  public String toString() {
-    StringBuilder sb = new StringBuilder();
-    int[] sorted = Arrays.copyOf(touched, n);
-    Arrays.sort(sorted);
-    for (int r : sorted) {
-      sb.append(sb.length() > 0 ? " " : "").append(r).append(read[r] != 0 ? "R" : "").append(write[r] != 0 ? "W" : "");
-    }
-    return sb.toString();
   }
 }

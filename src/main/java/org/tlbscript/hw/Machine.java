@@ -158,12 +158,7 @@ public final class Machine {
    */
   public void rmwBits(int c, int addr, long bits, boolean set) {
     fence(c);
-    memoryTouches++;
-    if (accesses != null) {
-      accesses.write(addr, bits);
-    }
-    long old = s[addr];
-    s[addr] = set ? old | bits : old & ~bits;
+    rmwBitsUnordered(c, addr, bits, set);
   }
 
   /**
